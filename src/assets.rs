@@ -1,0 +1,67 @@
+//! Static files: the site's `static/` folder, copied as is to the output root, over the
+//! default stylesheet and script embedded in the binary (a site overrides them file by file).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::content::is_ignored;
+use crate::diagnostics::Diagnostic;
+
+/// The default static files, embedded so a site without `static/` still looks right.
+pub const DEFAULT_STATIC: &[(&str, &[u8])] = &[
+    ("style.css", include_bytes!("../static/style.css")),
+    ("timeline.js", include_bytes!("../static/timeline.js")),
+];
+
+/// One static file: where it goes in the output and its bytes.
+pub struct Asset {
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Reads the site's static files and fills in the defaults it does not override.
+/// Symbolic links to files are copied; links to folders are not followed.
+pub fn collect(root: &Path) -> Result<Vec<Asset>, Vec<Diagnostic>> {
+    let mut assets = Vec::new();
+    let mut problems = Vec::new();
+    let dir = root.join("static");
+    if dir.is_dir() {
+        let mut files = Vec::new();
+        walk(&dir, &mut files, &mut problems);
+        files.sort();
+        for path in files {
+            let rel = path.strip_prefix(&dir).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+            match fs::read(&path) {
+                Ok(bytes) => assets.push(Asset { path: rel, bytes }),
+                Err(e) => problems.push(Diagnostic::error(&path, format!("cannot read file: {e}"))),
+            }
+        }
+    }
+    for (name, bytes) in DEFAULT_STATIC {
+        if !assets.iter().any(|a| a.path == *name) {
+            assets.push(Asset { path: (*name).to_owned(), bytes: bytes.to_vec() });
+        }
+    }
+    if problems.is_empty() { Ok(assets) } else { Err(problems) }
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>, problems: &mut Vec<Diagnostic>) {
+    let entries = match fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            problems.push(Diagnostic::error(dir, format!("cannot read folder: {e}")));
+            return;
+        }
+    };
+    for entry in entries.flatten() {
+        if is_ignored(&entry.file_name().to_string_lossy()) {
+            continue;
+        }
+        let path = entry.path();
+        match entry.file_type() {
+            Ok(t) if t.is_dir() => walk(&path, out, problems),
+            Ok(t) if t.is_file() || (t.is_symlink() && path.is_file()) => out.push(path),
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,287 @@
+//! `site.toml` → [`Config`]: a raw serde type that rejects unknown keys, turned once into a
+//! validated type. The `toml` crate lives only here.
+
+use std::path::{Component, Path, PathBuf};
+
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use serde::Deserialize;
+
+use crate::diagnostics::{Diagnostic, locate, nearest};
+use crate::model::zone_hint;
+
+/// The name of the configuration file at the site root.
+pub const CONFIG_FILE: &str = "site.toml";
+
+const TOP_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "base_url",
+    "language",
+    "timezone",
+    "output_dir",
+    "raw_html",
+    "feeds",
+    "author",
+    "timeline",
+];
+const TIMELINE_KEYS: &[&str] = &["start", "end"];
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    title: String,
+    base_url: String,
+    description: Option<String>,
+    language: Option<String>,
+    timezone: Option<String>,
+    output_dir: Option<String>,
+    raw_html: Option<String>,
+    feeds: Option<bool>,
+    author: Option<String>,
+    timeline: Option<RawTimeline>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTimeline {
+    start: Option<toml::Value>,
+    end: Option<toml::Value>,
+}
+
+/// What to do with raw HTML written inside Markdown bodies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RawHtml {
+    /// Keep safe markup, drop scripts, handlers and foreign URL schemes (the default).
+    Sanitize,
+    /// Trust the authors: raw HTML is copied as written.
+    Allow,
+    /// Show raw HTML as text.
+    Escape,
+}
+
+/// The validated site configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub title: String,
+    pub description: String,
+    /// Absolute, always ending in `/`.
+    pub base_url: String,
+    /// The path part of `base_url`, always starting and ending in `/`.
+    pub base_path: String,
+    pub language: String,
+    pub author: Option<String>,
+    /// The display zone: day grouping and the times shown.
+    pub timezone: Tz,
+    /// Relative to the site root unless given on the command line.
+    pub output_dir: PathBuf,
+    pub raw_html: RawHtml,
+    pub feeds: bool,
+    /// Inclusive window every event must fall in, in the display zone.
+    pub window: Option<(NaiveDate, NaiveDate)>,
+}
+
+impl Config {
+    /// Reads and validates `site.toml` text; `path` is used in diagnostics only.
+    pub fn parse(path: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| vec![toml_error(path, text, &e)])?;
+        let mut problems = Vec::new();
+        let at = |key: &str, d: Diagnostic| match locate(text, &format!("{key} ")) {
+            Some((line, column)) => d.at(text, line, column),
+            None => d,
+        };
+
+        let base_url = match parse_base_url(&raw.base_url) {
+            Ok(parts) => Some(parts),
+            Err(message) => {
+                problems.push(at(
+                    "base_url",
+                    Diagnostic::error(path, format!("base_url: {message}"))
+                        .with_hint("write a full address such as \"https://example.org/timeline/\""),
+                ));
+                None
+            }
+        };
+        let timezone = match raw.timezone.as_deref().unwrap_or("UTC").parse::<Tz>() {
+            Ok(tz) => tz,
+            Err(_) => {
+                let name = raw.timezone.clone().unwrap_or_default();
+                problems.push(at(
+                    "timezone",
+                    Diagnostic::error(path, format!("unknown time zone \"{name}\""))
+                        .with_hint(zone_hint(&name)),
+                ));
+                Tz::UTC
+            }
+        };
+        let raw_html = match raw.raw_html.as_deref().unwrap_or("sanitize") {
+            "sanitize" => RawHtml::Sanitize,
+            "allow" => RawHtml::Allow,
+            "escape" => RawHtml::Escape,
+            other => {
+                problems.push(at(
+                    "raw_html",
+                    Diagnostic::error(path, format!("raw_html must be \"sanitize\", \"allow\" or \"escape\", not \"{other}\"")),
+                ));
+                RawHtml::Sanitize
+            }
+        };
+        let output_dir = PathBuf::from(raw.output_dir.as_deref().unwrap_or("public"));
+        let escapes = output_dir.components().any(|c| !matches!(c, Component::Normal(_)));
+        if escapes || output_dir.as_os_str().is_empty() {
+            problems.push(at(
+                "output_dir",
+                Diagnostic::error(path, format!("output_dir \"{}\" must be a folder inside the site", output_dir.display()))
+                    .with_hint("use a relative name such as \"public\"; to build elsewhere pass --output"),
+            ));
+        }
+        let window = raw.timeline.as_ref().and_then(|t| {
+            let start = window_date(path, text, "start", t.start.as_ref(), &mut problems);
+            let end = window_date(path, text, "end", t.end.as_ref(), &mut problems);
+            match (start, end) {
+                (Some(s), Some(e)) if e < s => {
+                    problems.push(at("end", Diagnostic::error(path, "[timeline] end is before start")));
+                    None
+                }
+                (Some(s), Some(e)) => Some((s, e)),
+                _ => None,
+            }
+        });
+
+        let Some((base, base_path)) = base_url.filter(|_| problems.is_empty()) else {
+            return Err(problems);
+        };
+        Ok(Config {
+            title: raw.title,
+            description: raw.description.unwrap_or_default(),
+            base_url: base,
+            base_path,
+            language: raw.language.unwrap_or_else(|| "en".to_owned()),
+            author: raw.author,
+            timezone,
+            output_dir,
+            raw_html,
+            feeds: raw.feeds.unwrap_or(true),
+            window,
+        })
+    }
+}
+
+impl Config {
+    /// The same configuration published at another address (`gen build --base-url`).
+    pub fn with_base_url(mut self, url: &str) -> Result<Config, String> {
+        (self.base_url, self.base_path) = parse_base_url(url)?;
+        Ok(self)
+    }
+}
+
+/// Checks a base address; returns it and its path, both ending in `/`.
+fn parse_base_url(text: &str) -> Result<(String, String), String> {
+    match url::Url::parse(text) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {
+            let mut path = u.path().to_owned();
+            if !path.ends_with('/') {
+                path.push('/');
+            }
+            let mut base = u.clone();
+            base.set_path(&path);
+            base.set_query(None);
+            base.set_fragment(None);
+            Ok((base.to_string(), path))
+        }
+        _ => Err(format!("\"{text}\" is not an http(s) address")),
+    }
+}
+
+fn window_date(
+    path: &Path,
+    text: &str,
+    key: &str,
+    value: Option<&toml::Value>,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<NaiveDate> {
+    let value = value?;
+    let written = match value {
+        toml::Value::Datetime(d) => d.to_string(),
+        toml::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    match NaiveDate::parse_from_str(&written, "%Y-%m-%d") {
+        Ok(date) => Some(date),
+        Err(_) => {
+            let mut d = Diagnostic::error(path, format!("[timeline] {key} \"{written}\" is not a date"))
+                .with_hint("write a date as 2025-06-13");
+            if let Some((line, column)) = locate(text, &format!("{key} ")) {
+                d = d.at(text, line, column);
+            }
+            problems.push(d);
+            None
+        }
+    }
+}
+
+fn toml_error(path: &Path, text: &str, error: &toml::de::Error) -> Diagnostic {
+    let message = error.message().to_owned();
+    let mut d = Diagnostic::error(path, format!("site.toml: {message}"));
+    if let Some(span) = error.span() {
+        let before = &text[..span.start.min(text.len())];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        d = d.at(text, line, column);
+    }
+    if let Some(unknown) = message
+        .strip_prefix("unknown field `")
+        .and_then(|rest| rest.split('`').next())
+    {
+        let known = TOP_KEYS.iter().chain(TIMELINE_KEYS).copied();
+        d = d.with_hint(match nearest(unknown, known) {
+            Some(key) => format!("did you mean \"{key}\"?"),
+            None => format!("known keys: {}", TOP_KEYS.join(", ")),
+        });
+    } else if message.starts_with("missing field") {
+        d = d.with_hint("site.toml needs at least `title` and `base_url`");
+    }
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
+        Config::parse(Path::new("site.toml"), text)
+    }
+
+    #[test]
+    fn minimal_config_gets_defaults() {
+        let c = parse("title = \"T\"\nbase_url = \"https://example.org/timeline\"\n").unwrap();
+        assert_eq!(c.base_url, "https://example.org/timeline/");
+        assert_eq!(c.base_path, "/timeline/");
+        assert_eq!(c.timezone, Tz::UTC);
+        assert_eq!(c.output_dir, PathBuf::from("public"));
+        assert_eq!(c.raw_html, RawHtml::Sanitize);
+        assert!(c.feeds);
+    }
+
+    #[test]
+    fn window_accepts_toml_dates() {
+        let c = parse("title = \"T\"\nbase_url = \"https://e.org/\"\n[timeline]\nstart = 2025-06-13\nend = 2025-06-23\n").unwrap();
+        let (s, e) = c.window.unwrap();
+        assert_eq!((s.to_string(), e.to_string()), ("2025-06-13".into(), "2025-06-23".into()));
+    }
+
+    #[test]
+    fn unknown_key_names_line_and_nearest_key() {
+        let errors = parse("title = \"T\"\nbase_url = \"https://e.org/\"\ntimezon = \"UTC\"\n").unwrap_err();
+        assert_eq!(errors[0].line, Some(3));
+        assert_eq!(errors[0].hint.as_deref(), Some("did you mean \"timezone\"?"));
+    }
+
+    #[test]
+    fn bad_zone_and_escaping_output_are_both_reported() {
+        let errors = parse("title = \"T\"\nbase_url = \"https://e.org/\"\ntimezone = \"Asia/Tehrn\"\noutput_dir = \"../x\"\n").unwrap_err();
+        assert_eq!(errors.len(), 2);
+        assert_eq!(errors[0].hint.as_deref(), Some("did you mean \"Asia/Tehran\"?"));
+        assert_eq!(errors[1].line, Some(4));
+    }
+}

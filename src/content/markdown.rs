@@ -1,0 +1,252 @@
+//! Markdown bodies → HTML. `pulldown-cmark` and the `ammonia` sanitizer live only here.
+//!
+//! Tables, footnotes, strikethrough and heading anchors are on. Link and image addresses with
+//! a scheme other than http(s) are dropped (the text stays), external links get
+//! `rel="noopener noreferrer"`, and raw HTML follows the site's policy: sanitized by ammonia
+//! (default), copied as written, or shown as text.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark_escape::{escape_href, escape_html};
+
+use crate::config::RawHtml;
+use crate::model::slugify;
+
+/// A rendered body.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rendered {
+    pub html: String,
+    /// The text of the first paragraph, for summaries.
+    pub first_paragraph: String,
+    /// All the text, for search.
+    pub text: String,
+}
+
+const EXTERNAL_REL: &str = "noopener noreferrer";
+
+static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut b = ammonia::Builder::default();
+    b.url_schemes(HashSet::from(["http", "https"]))
+        .link_rel(Some(EXTERNAL_REL))
+        .add_tag_attributes("div", ["id"])
+        .add_tag_attributes("li", ["id"])
+        .allowed_classes(HashMap::from([
+            ("sup", HashSet::from(["footnote-reference", "footnote-definition-label"])),
+            ("div", HashSet::from(["footnote-definition"])),
+        ]));
+    for h in ["h1", "h2", "h3", "h4", "h5", "h6"] {
+        b.add_tag_attributes(h, ["id"]);
+    }
+    b
+});
+
+/// Renders a Markdown body under the given raw-HTML policy.
+pub fn render(markdown: &str, policy: RawHtml) -> Rendered {
+    let options =
+        Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_HEADING_ATTRIBUTES;
+    let events: Vec<Event<'_>> = Parser::new_ext(markdown, options).collect();
+    let (first_paragraph, text) = plain_text(&events);
+    let events = rewrite(events, policy);
+    let mut html = String::with_capacity(markdown.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    if policy == RawHtml::Sanitize {
+        html = SANITIZER.clean(&html).to_string();
+    }
+    Rendered { html, first_paragraph, text }
+}
+
+/// True for addresses that may be linked: http(s) and relative ones (`#x`, `../y/`).
+pub fn is_allowed_href(href: &str) -> bool {
+    // Browsers ignore ASCII whitespace and control characters inside a scheme
+    // ("java\tscript:"), so they are dropped before looking for one.
+    let cleaned: String = href.chars().filter(|c| !c.is_ascii_control() && !c.is_ascii_whitespace()).collect();
+    let lower = cleaned.to_ascii_lowercase();
+    match lower.find(|c| matches!(c, ':' | '/' | '?' | '#')) {
+        Some(i) if lower.as_bytes()[i] == b':' => lower.starts_with("http:") || lower.starts_with("https:"),
+        _ => true,
+    }
+}
+
+fn is_external(href: &str) -> bool {
+    let lower = href.trim_start().to_ascii_lowercase();
+    lower.starts_with("http:") || lower.starts_with("https:") || lower.starts_with("//")
+}
+
+fn rewrite(events: Vec<Event<'_>>, policy: RawHtml) -> Vec<Event<'_>> {
+    let mut out = Vec::with_capacity(events.len());
+    let mut open_links: Vec<bool> = Vec::new();
+    let mut dropped_image = 0usize;
+    let mut heading_ids: HashMap<String, usize> = HashMap::new();
+    let mut iter = events.into_iter().peekable();
+    while let Some(event) = iter.next() {
+        match event {
+            Event::Html(h) | Event::InlineHtml(h) if policy == RawHtml::Escape => out.push(Event::Text(h)),
+            Event::Start(Tag::Link { dest_url, title, .. }) => {
+                let keep = is_allowed_href(&dest_url);
+                if keep {
+                    out.push(Event::InlineHtml(anchor(&dest_url, &title).into()));
+                }
+                open_links.push(keep);
+            }
+            Event::End(TagEnd::Link) => {
+                if open_links.pop() == Some(true) {
+                    out.push(Event::InlineHtml("</a>".into()));
+                }
+            }
+            Event::Start(Tag::Image { ref dest_url, .. }) if !is_allowed_href(dest_url) => dropped_image += 1,
+            Event::End(TagEnd::Image) if dropped_image > 0 => dropped_image -= 1,
+            Event::Start(Tag::Heading { level, id: None, classes, attrs }) => {
+                let mut text = String::new();
+                let mut inner = Vec::new();
+                for e in iter.by_ref() {
+                    if matches!(e, Event::End(TagEnd::Heading(_))) {
+                        inner.push(e);
+                        break;
+                    }
+                    if let Event::Text(t) | Event::Code(t) = &e {
+                        text.push_str(t);
+                    }
+                    inner.push(e);
+                }
+                let id = unique_id(&mut heading_ids, &slugify(&text));
+                out.push(Event::Start(Tag::Heading { level, id: Some(CowStr::from(id)), classes, attrs }));
+                out.extend(rewrite(inner, policy));
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn anchor(href: &str, title: &str) -> String {
+    let mut a = String::from("<a href=\"");
+    let _ = escape_href(&mut a, href);
+    a.push('"');
+    if !title.is_empty() {
+        a.push_str(" title=\"");
+        let _ = escape_html(&mut a, title);
+        a.push('"');
+    }
+    if is_external(href) {
+        a.push_str(" rel=\"");
+        a.push_str(EXTERNAL_REL);
+        a.push('"');
+    }
+    a.push('>');
+    a
+}
+
+fn unique_id(seen: &mut HashMap<String, usize>, base: &str) -> String {
+    let count = seen.entry(base.to_owned()).or_insert(0);
+    *count += 1;
+    if *count == 1 { base.to_owned() } else { format!("{base}-{count}") }
+}
+
+fn plain_text(events: &[Event<'_>]) -> (String, String) {
+    let mut first = String::new();
+    let mut all = String::new();
+    let mut depth = 0usize;
+    let mut in_first = false;
+    let mut first_done = false;
+    for event in events {
+        match event {
+            Event::Start(Tag::Paragraph) if depth == 0 && !first_done => in_first = true,
+            Event::End(TagEnd::Paragraph) if in_first => {
+                in_first = false;
+                first_done = true;
+            }
+            Event::Text(t) | Event::Code(t) => {
+                all.push_str(t);
+                if in_first {
+                    first.push_str(t);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                all.push(' ');
+                if in_first {
+                    first.push(' ');
+                }
+            }
+            Event::End(_) => all.push(' '),
+            _ => {}
+        }
+        match event {
+            Event::Start(Tag::BlockQuote(_) | Tag::List(_) | Tag::FootnoteDefinition(_) | Tag::Table(_)) => depth += 1,
+            Event::End(TagEnd::BlockQuote(_) | TagEnd::List(_) | TagEnd::FootnoteDefinition | TagEnd::Table) => {
+                depth = depth.saturating_sub(1);
+            }
+            _ => {}
+        }
+    }
+    let squash = |s: String| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    (squash(first), squash(all))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn html(md: &str) -> String {
+        render(md, RawHtml::Sanitize).html
+    }
+
+    #[test]
+    fn tables_footnotes_strikethrough_and_heading_anchors() {
+        let out = html("## Who said what\n\n~~no~~ yes[^1]\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n[^1]: A note.\n\n## Who said what\n");
+        assert!(out.contains("<h2 id=\"who-said-what\">"), "{out}");
+        assert!(out.contains("<h2 id=\"who-said-what-2\">"), "{out}");
+        assert!(out.contains("<del>no</del>"), "{out}");
+        assert!(out.contains("<table>"), "{out}");
+        assert!(out.contains("class=\"footnote-definition\""), "{out}");
+    }
+
+    #[test]
+    fn scripts_and_handlers_are_removed() {
+        let out = html("<script>alert(1)</script><img src=x onerror=alert(1)> <a href=\"javascript:alert(1)\">x</a>");
+        assert!(!out.contains("<script"), "{out}");
+        assert!(!out.contains("onerror"), "{out}");
+        assert!(!out.contains("javascript:"), "{out}");
+    }
+
+    #[test]
+    fn foreign_schemes_are_dropped_in_every_policy() {
+        for policy in [RawHtml::Sanitize, RawHtml::Allow, RawHtml::Escape] {
+            let out = render("[x](java\tscript:alert(1)) [y](data:text/html,hi) [z](mailto:a@b)", policy).html;
+            assert!(!out.contains("href"), "{policy:?}: {out}");
+            assert!(out.contains('x') && out.contains('y'), "{out}");
+        }
+    }
+
+    #[test]
+    fn external_links_get_rel_and_relative_links_stay() {
+        for policy in [RawHtml::Sanitize, RawHtml::Allow] {
+            let out = render("[a](https://example.org/) [b](../x/)", policy).html;
+            assert!(out.contains("href=\"https://example.org/\" rel=\"noopener noreferrer\""), "{out}");
+            assert!(out.contains("href=\"../x/\""), "{out}");
+        }
+    }
+
+    #[test]
+    fn escape_policy_shows_html_as_text() {
+        let out = render("a <b>bold</b>", RawHtml::Escape).html;
+        assert!(out.contains("&lt;b&gt;bold&lt;/b&gt;"), "{out}");
+    }
+
+    #[test]
+    fn first_paragraph_and_text() {
+        let r = render("First *one*\nline.\n\n> quote\n\nSecond.", RawHtml::Sanitize);
+        assert_eq!(r.first_paragraph, "First one line.");
+        assert!(r.text.contains("quote") && r.text.contains("Second."));
+    }
+
+    #[test]
+    fn href_filter() {
+        assert!(is_allowed_href("https://x.org/a:b"));
+        assert!(is_allowed_href("#fn-1"));
+        assert!(is_allowed_href("../events/a/"));
+        assert!(!is_allowed_href(" JavaScript:alert(1)"));
+        assert!(!is_allowed_href("vbscript:x"));
+    }
+}

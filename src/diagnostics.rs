@@ -1,0 +1,189 @@
+//! Problems found in a site, as data: collected across the whole run and rendered once.
+//!
+//! A [`Diagnostic`] names the file, the line and column where the defect has one, what is
+//! wrong, and a hint. Rendering follows `path:line:col: error: message`, then the source line
+//! with a caret, then `help: hint`.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// How bad a problem is: errors fail the build, warnings are printed and the build goes on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One problem in one input file (or in the site as a whole when `path` is empty).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub path: PathBuf,
+    /// 1-based line in the file, where the defect has one.
+    pub line: Option<usize>,
+    /// 1-based column (in characters) on that line.
+    pub column: Option<usize>,
+    pub severity: Severity,
+    pub message: String,
+    pub hint: Option<String>,
+    /// The text of the offending line, for the caret display.
+    pub source_line: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Self::new(path.into(), Severity::Error, message.into())
+    }
+
+    pub fn warning(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Self::new(path.into(), Severity::Warning, message.into())
+    }
+
+    fn new(path: PathBuf, severity: Severity, message: String) -> Self {
+        Self {
+            path,
+            line: None,
+            column: None,
+            severity,
+            message,
+            hint: None,
+            source_line: None,
+        }
+    }
+
+    /// Points the diagnostic at `line`/`column` (1-based) of `text`, the whole file.
+    #[must_use]
+    pub fn at(mut self, text: &str, line: usize, column: usize) -> Self {
+        self.line = Some(line);
+        self.column = Some(column.max(1));
+        self.source_line = text.lines().nth(line.saturating_sub(1)).map(str::to_owned);
+        self
+    }
+
+    #[must_use]
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    #[must_use]
+    pub fn maybe_hint(mut self, hint: Option<String>) -> Self {
+        self.hint = hint;
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// Renders the diagnostic; `root` is stripped from the path so messages stay short.
+    pub fn render(&self, root: &Path, color: bool) -> String {
+        let paint = |code: &str, text: &str| {
+            if color {
+                format!("\x1b[{code}m{text}\x1b[0m")
+            } else {
+                text.to_owned()
+            }
+        };
+        let path = self.path.strip_prefix(root).unwrap_or(&self.path);
+        let mut location = path.display().to_string();
+        if let Some(line) = self.line {
+            let _ = write!(location, ":{line}");
+            if let Some(column) = self.column {
+                let _ = write!(location, ":{column}");
+            }
+        }
+        let label = match self.severity {
+            Severity::Error => paint("1;31", "error"),
+            Severity::Warning => paint("1;33", "warning"),
+        };
+        let mut out = if location.is_empty() {
+            format!("{label}: {}\n", self.message)
+        } else {
+            format!("{}: {label}: {}\n", paint("1", &location), self.message)
+        };
+        if let (Some(line), Some(text)) = (self.line, &self.source_line) {
+            let gutter = line.to_string().len();
+            let _ = writeln!(out, "{:gutter$} |", "");
+            let _ = writeln!(out, "{line} | {text}");
+            if let Some(column) = self.column {
+                let pad: String = text
+                    .chars()
+                    .take(column - 1)
+                    .map(|c| if c == '\t' { '\t' } else { ' ' })
+                    .collect();
+                let _ = writeln!(out, "{:gutter$} | {pad}{}", "", paint("1;31", "^"));
+            }
+        }
+        if let Some(hint) = &self.hint {
+            let _ = writeln!(out, "  = {}: {hint}", paint("1;36", "help"));
+        }
+        out
+    }
+}
+
+/// Sorts diagnostics for display: by file, then line, errors before warnings at a tie.
+pub fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| {
+        (&a.path, a.line, a.column, a.severity, &a.message).cmp(&(
+            &b.path,
+            b.line,
+            b.column,
+            b.severity,
+            &b.message,
+        ))
+    });
+}
+
+/// The candidate closest to `wanted`, if any is close enough to be a likely typo.
+pub fn nearest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let wanted_lower = wanted.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(&wanted_lower, &c.to_lowercase()), c))
+        .filter(|(distance, c)| *distance <= (c.chars().count().max(wanted.len()) / 3).max(2))
+        .min_by_key(|(distance, c)| (*distance, *c))
+        .map(|(_, c)| c)
+}
+
+/// Finds the first line of `text` that contains `needle`; returns (line, column), 1-based.
+pub fn locate(text: &str, needle: &str) -> Option<(usize, usize)> {
+    if needle.is_empty() {
+        return None;
+    }
+    text.lines().enumerate().find_map(|(index, line)| {
+        line.find(needle)
+            .map(|byte| (index + 1, line[..byte].chars().count() + 1))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_location_source_line_caret_and_hint() {
+        let text = "---\ntitle: x\nsources: [toi-putn]\n---\n";
+        let d = Diagnostic::error("/site/content/events/a.md", "unknown source \"toi-putn\"")
+            .at(text, 3, 11)
+            .with_hint("did you mean \"toi-putin\"?");
+        let shown = d.render(Path::new("/site"), false);
+        assert_eq!(
+            shown,
+            "content/events/a.md:3:11: error: unknown source \"toi-putn\"\n  |\n3 | sources: [toi-putn]\n  |           ^\n  = help: did you mean \"toi-putin\"?\n"
+        );
+    }
+
+    #[test]
+    fn nearest_finds_typos_and_ignores_strangers() {
+        let known = ["title", "date", "sources", "precision"];
+        assert_eq!(nearest("titel", known), Some("title"));
+        assert_eq!(nearest("source", known), Some("sources"));
+        assert_eq!(nearest("zebra-crossing", known), None);
+    }
+
+    #[test]
+    fn locate_reports_one_based_positions() {
+        assert_eq!(locate("a\nbc: xy\n", "xy"), Some((2, 5)));
+        assert_eq!(locate("a\n", "zz"), None);
+    }
+}

@@ -1,0 +1,28 @@
+//! gen: a static timeline website generator.
+//!
+//! A site is a folder with `site.toml`, `content/events/*.md`, `content/sources/*.md`,
+//! optional `templates/` and `static/`. One direction of flow, one module per stage:
+//!
+//! ```text
+//! site.toml + content/**  --load-->  files  --parse-->  front matter + Markdown
+//!    --validate-->  Timeline (sorted events, sources, indexes; or all diagnostics)
+//!    --plan/render-->  pages (path + bytes)  --publish-->  staging folder, swapped into public/
+//! ```
+//!
+//! [`build`] and [`check`] are the entry points; [`scaffold`] creates sites and events.
+
+mod assets;
+pub mod config;
+mod content;
+pub mod diagnostics;
+pub mod model;
+mod output;
+mod pipeline;
+mod render;
+pub mod scaffold;
+
+pub use content::{EVENT_KEYS, SOURCE_KEYS, is_allowed_href};
+pub use diagnostics::{Diagnostic, Severity};
+pub use output::MARKER as OUTPUT_MARKER;
+pub use pipeline::{BuildFailure, BuildOptions, BuildReport, build, check, load_config};
+pub use render::text_fragment;

@@ -1,0 +1,131 @@
+//! The `gen` command line: parse arguments, call the library, print, set the exit code.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use timeline_gen::{BuildFailure, BuildOptions, BuildReport, Diagnostic, scaffold};
+
+/// gen: a static timeline website generator.
+#[derive(Parser)]
+#[command(version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate the site and write it to the output folder.
+    Build {
+        #[command(flatten)]
+        site: SiteArgs,
+        /// Write the site here instead of output_dir from site.toml.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Publish at this address instead of base_url from site.toml.
+        #[arg(long)]
+        base_url: Option<String>,
+    },
+    /// Validate content, configuration and templates; write nothing.
+    Check {
+        #[command(flatten)]
+        site: SiteArgs,
+    },
+    /// Create a new event file with its front matter filled in.
+    New {
+        /// The event's title.
+        title: String,
+        /// When it happened, e.g. "2025-06-22T02:30 Asia/Tehran" (default: now, in the display zone).
+        #[arg(long)]
+        date: Option<String>,
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// Create a new timeline site in DIR from the built-in templates.
+    Init {
+        dir: PathBuf,
+    },
+}
+
+#[derive(clap::Args)]
+struct SiteArgs {
+    /// The site's folder (holding site.toml).
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+    /// Include events marked `draft: true`.
+    #[arg(long)]
+    drafts: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    match cli.command {
+        Command::Build { site, output, base_url } => {
+            let options = BuildOptions { root: site.root, output, base_url, drafts: site.drafts };
+            finish(&options.root, timeline_gen::build(&options), "built", color)
+        }
+        Command::Check { site } => {
+            let options = BuildOptions { root: site.root, drafts: site.drafts, ..BuildOptions::default() };
+            finish(&options.root, timeline_gen::check(&options), "checked", color)
+        }
+        Command::New { title, date, root } => match scaffold::new_event(&root, &title, date.as_deref()) {
+            Ok(path) => {
+                println!("created {}", path.strip_prefix(&root).unwrap_or(&path).display());
+                ExitCode::SUCCESS
+            }
+            Err(failure) => fail(&root, &failure.diagnostics, color),
+        },
+        Command::Init { dir } => match scaffold::init(&dir) {
+            Ok(files) => {
+                println!("created a new site in {} ({} files); build it with: gen build --root {}", dir.display(), files.len(), dir.display());
+                ExitCode::SUCCESS
+            }
+            Err(d) => fail(Path::new(""), &[d], color),
+        },
+    }
+}
+
+fn finish(root: &Path, result: Result<BuildReport, BuildFailure>, verb: &str, color: bool) -> ExitCode {
+    match result {
+        Ok(report) => {
+            print_all(root, &report.warnings, color);
+            let warnings = match report.warnings.len() {
+                0 => String::new(),
+                1 => ", 1 warning".to_owned(),
+                n => format!(", {n} warnings"),
+            };
+            let target = report.output.as_ref().map(|o| format!(" into {}", o.display())).unwrap_or_default();
+            println!(
+                "{verb} {} pages ({} events, {} sources){target} in {} ms{warnings}",
+                report.pages,
+                report.events,
+                report.sources,
+                report.elapsed.as_millis()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(failure) => fail(root, &failure.diagnostics, color),
+    }
+}
+
+fn fail(root: &Path, diagnostics: &[Diagnostic], color: bool) -> ExitCode {
+    print_all(root, diagnostics, color);
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = diagnostics.len() - errors;
+    eprintln!(
+        "failed: {errors} error{}{}; nothing was written",
+        if errors == 1 { "" } else { "s" },
+        if warnings > 0 { format!(", {warnings} warning{}", if warnings == 1 { "" } else { "s" }) } else { String::new() }
+    );
+    ExitCode::FAILURE
+}
+
+fn print_all(root: &Path, diagnostics: &[Diagnostic], color: bool) {
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    for d in diagnostics {
+        eprintln!("{}", d.render(&root, color));
+    }
+}

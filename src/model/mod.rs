@@ -1,0 +1,87 @@
+//! The validated types every later stage reads: [`Event`], [`Source`], [`EventDate`] and the
+//! sorted, indexed [`Timeline`]. Depends on nothing of ours but `diagnostics`: `content`
+//! produces these types, `render` reads them.
+
+
+
+mod date;
+mod slug;
+mod timeline;
+
+pub use date::{DateError, EventDate, Precision, WrittenZone, zone_abbreviation, zone_hint};
+pub use slug::{Slug, SlugError, slugify};
+pub use timeline::{Day, Term, Timeline, sort_key};
+
+/// How much an event matters to the story; shown as a mark and used for filtering.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Importance {
+    Major,
+    #[default]
+    Normal,
+    Minor,
+}
+
+impl Importance {
+    pub const NAMES: [&'static str; 3] = ["major", "normal", "minor"];
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "major" => Some(Self::Major),
+            "normal" => Some(Self::Normal),
+            "minor" => Some(Self::Minor),
+            _ => None,
+        }
+    }
+}
+
+/// One event cites one source, optionally with a short quoted passage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Citation {
+    pub source: Slug,
+    pub quote: Option<String>,
+}
+
+/// A validated event.
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub slug: Slug,
+    pub title: String,
+    pub date: EventDate,
+    pub end: Option<EventDate>,
+    pub precision: Precision,
+    pub location: Option<String>,
+    pub actors: Vec<String>,
+    pub tags: Vec<String>,
+    pub importance: Importance,
+    pub citations: Vec<Citation>,
+    pub disputed: Option<String>,
+    /// Plain text: the `summary` key, or the first paragraph of the body.
+    pub summary: String,
+    /// Rendered and (per the site's policy) sanitized Markdown body.
+    pub body_html: String,
+    /// The body as plain text, for search.
+    pub body_text: String,
+}
+
+/// A validated source (one article).
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub id: Slug,
+    pub title: String,
+    pub outlet: String,
+    pub published: Option<EventDate>,
+    pub url: Option<String>,
+    pub author: Option<String>,
+    pub language: Option<String>,
+    pub archive_url: Option<String>,
+    pub note_html: String,
+}
+
+/// A free-standing page written in Markdown (`content/about.md`).
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub slug: Slug,
+    pub title: String,
+    pub body_html: String,
+}

@@ -1,0 +1,100 @@
+//! The [`Timeline`]: events in display order with every index the pages need, built once.
+//!
+//! Order: by day in the display zone; within a day, date-only events first; then by UTC
+//! instant; equal instants by slug. Indexes (days, actors, tags, source → citing events,
+//! previous/next) are computed here so no page does quadratic work.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+
+use super::{Event, Page, Slug, Source, slugify};
+
+/// One calendar day of the display zone and the events on it (indexes into `events`).
+#[derive(Debug, Clone)]
+pub struct Day {
+    pub date: NaiveDate,
+    pub events: Vec<usize>,
+}
+
+/// An actor or a tag, with the events that carry it.
+#[derive(Debug, Clone)]
+pub struct Term {
+    pub name: String,
+    pub slug: String,
+    pub events: Vec<usize>,
+}
+
+/// The validated, sorted, indexed site content. Immutable once built.
+#[derive(Debug, Clone)]
+pub struct Timeline {
+    pub zone: Tz,
+    pub events: Vec<Event>,
+    /// Sorted by id.
+    pub sources: Vec<Source>,
+    pub pages: Vec<Page>,
+    pub days: Vec<Day>,
+    pub actors: Vec<Term>,
+    pub tags: Vec<Term>,
+    /// For each source (same order as `sources`), the events citing it, in timeline order.
+    pub cited_by: Vec<Vec<usize>>,
+}
+
+impl Timeline {
+    pub fn new(mut events: Vec<Event>, mut sources: Vec<Source>, pages: Vec<Page>, zone: Tz) -> Self {
+        events.sort_by(|a, b| sort_key(a, zone).cmp(&sort_key(b, zone)));
+        sources.sort_by(|a, b| a.id.cmp(&b.id));
+
+        let mut days: Vec<Day> = Vec::new();
+        for (index, event) in events.iter().enumerate() {
+            let date = event.date.day_in(zone);
+            match days.last_mut() {
+                Some(day) if day.date == date => day.events.push(index),
+                _ => days.push(Day { date, events: vec![index] }),
+            }
+        }
+
+        let position: BTreeMap<&Slug, usize> = sources.iter().enumerate().map(|(i, s)| (&s.id, i)).collect();
+        let mut cited_by = vec![Vec::new(); sources.len()];
+        for (index, event) in events.iter().enumerate() {
+            for citation in &event.citations {
+                if let Some(&i) = position.get(&citation.source) {
+                    if cited_by[i].last() != Some(&index) {
+                        cited_by[i].push(index);
+                    }
+                }
+            }
+        }
+
+        let actors = terms(&events, |e| &e.actors);
+        let tags = terms(&events, |e| &e.tags);
+        Self { zone, events, sources, pages, days, actors, tags, cited_by }
+    }
+
+    /// The position of a source in `sources`.
+    pub fn source_index(&self, id: &Slug) -> Option<usize> {
+        self.sources.binary_search_by(|s| s.id.cmp(id)).ok()
+    }
+}
+
+/// The documented display order; see the module doc.
+pub fn sort_key(event: &Event, zone: Tz) -> (NaiveDate, bool, chrono::DateTime<chrono::Utc>, &Slug) {
+    (event.date.day_in(zone), !event.date.is_day(), event.date.instant_in(zone), &event.slug)
+}
+
+fn terms(events: &[Event], field: impl Fn(&Event) -> &Vec<String>) -> Vec<Term> {
+    let mut by_slug: BTreeMap<String, Term> = BTreeMap::new();
+    for (index, event) in events.iter().enumerate() {
+        for name in field(event) {
+            let slug = slugify(name);
+            let term = by_slug
+                .entry(slug.clone())
+                .or_insert_with(|| Term { name: name.clone(), slug, events: Vec::new() });
+            if term.events.last() != Some(&index) {
+                term.events.push(index);
+            }
+        }
+    }
+    by_slug.into_values().collect()
+}

@@ -1,0 +1,182 @@
+//! The one place that sequences the stages: config → content → timeline → pages → publish.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::assets;
+use crate::config::{CONFIG_FILE, Config};
+use crate::content;
+use crate::diagnostics::{self, Diagnostic};
+use crate::model::Timeline;
+use crate::output::{self, OutputFile};
+use crate::render;
+
+/// What `gen build` and `gen check` are asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// The site root (holding `site.toml`).
+    pub root: PathBuf,
+    /// Output folder given on the command line; may be outside the root.
+    pub output: Option<PathBuf>,
+    /// Overrides `base_url` from `site.toml`.
+    pub base_url: Option<String>,
+    /// Include events marked `draft: true`.
+    pub drafts: bool,
+}
+
+/// A successful build or check.
+#[derive(Debug)]
+pub struct BuildReport {
+    pub pages: usize,
+    pub events: usize,
+    pub sources: usize,
+    pub output: Option<PathBuf>,
+    pub warnings: Vec<Diagnostic>,
+    pub elapsed: Duration,
+}
+
+/// A failed build or check: every problem found, errors and warnings, sorted for display.
+#[derive(Debug)]
+pub struct BuildFailure {
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl From<Vec<Diagnostic>> for BuildFailure {
+    fn from(mut diagnostics: Vec<Diagnostic>) -> Self {
+        diagnostics::sort(&mut diagnostics);
+        Self { diagnostics }
+    }
+}
+
+impl From<Diagnostic> for BuildFailure {
+    fn from(d: Diagnostic) -> Self {
+        Self { diagnostics: vec![d] }
+    }
+}
+
+/// Reads and validates `site.toml`, applying the command-line overrides.
+pub fn load_config(options: &BuildOptions) -> Result<Config, BuildFailure> {
+    let path = options.root.join(CONFIG_FILE);
+    if !path.is_file() {
+        return Err(Diagnostic::error(&path, "no site.toml here: this folder is not a gen site")
+            .with_hint("run gen in the site's folder, pass --root DIR, or create a site with `gen init DIR`")
+            .into());
+    }
+    let text = content::read_text(&path).map_err(BuildFailure::from)?;
+    let config = Config::parse(&path, &text).map_err(BuildFailure::from)?;
+    match &options.base_url {
+        Some(url) => config.with_base_url(url).map_err(|message| {
+            Diagnostic::error(&path, format!("--base-url: {message}"))
+                .with_hint("write a full address such as \"https://example.org/timeline/\"")
+                .into()
+        }),
+        None => Ok(config),
+    }
+}
+
+/// Validates everything and renders every page, writing nothing.
+fn render_site(options: &BuildOptions, config: &Config) -> Result<(Timeline, Vec<render::Page>, Vec<Diagnostic>), BuildFailure> {
+    let (templates, (timeline, mut problems)) =
+        rayon::join(|| render::templates(&options.root), || content::read(&options.root, config, options.drafts));
+    let templates = match templates {
+        Ok(t) => Some(t),
+        Err(mut e) => {
+            problems.append(&mut e);
+            None
+        }
+    };
+    let (Some(templates), Some(timeline)) = (templates, timeline) else {
+        return Err(problems.into());
+    };
+    if problems.iter().any(Diagnostic::is_error) {
+        return Err(problems.into());
+    }
+    let pages = render::render(&timeline, config, &templates).map_err(|mut e| {
+        e.append(&mut problems);
+        BuildFailure::from(e)
+    })?;
+    Ok((timeline, pages, problems))
+}
+
+/// `gen check`: validate content, config and templates; write nothing.
+pub fn check(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
+    let started = Instant::now();
+    let config = load_config(options)?;
+    let (timeline, pages, mut warnings) = render_site(options, &config)?;
+    diagnostics::sort(&mut warnings);
+    Ok(BuildReport {
+        pages: pages.len(),
+        events: timeline.events.len(),
+        sources: timeline.sources.len(),
+        output: None,
+        warnings,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// `gen build`: validate, render, and publish into the output folder.
+pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
+    let started = Instant::now();
+    let config = load_config(options)?;
+    let output = output_dir(options, &config)?;
+    let (timeline, pages, mut warnings) = render_site(options, &config)?;
+    let assets = assets::collect(&options.root).map_err(BuildFailure::from)?;
+    for asset in &assets {
+        if pages.iter().any(|p| p.path == asset.path) {
+            warnings.push(
+                Diagnostic::warning(options.root.join("static").join(&asset.path), format!("gen writes {} itself; this static file is not copied", asset.path))
+                    .with_hint("rename the file or remove it from static/"),
+            );
+        }
+    }
+    let files = assets
+        .iter()
+        .filter(|a| !pages.iter().any(|p| p.path == a.path))
+        .map(|a| OutputFile { path: &a.path, bytes: &a.bytes })
+        .chain(pages.iter().map(|p| OutputFile { path: &p.path, bytes: &p.bytes }));
+    output::publish(&output, files).map_err(BuildFailure::from)?;
+    diagnostics::sort(&mut warnings);
+    Ok(BuildReport {
+        pages: pages.len(),
+        events: timeline.events.len(),
+        sources: timeline.sources.len(),
+        output: Some(output),
+        warnings,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// Where to write, refusing folders whose replacement would destroy the site's own files.
+pub fn output_dir(options: &BuildOptions, config: &Config) -> Result<PathBuf, BuildFailure> {
+    let root = absolute(&options.root);
+    let output = match &options.output {
+        Some(o) => absolute(o),
+        None => root.join(&config.output_dir),
+    };
+    let refuse = |why: &str| -> BuildFailure {
+        Diagnostic::error(&output, format!("refusing to write the site to {}: {why}", output.display()))
+            .with_hint("choose a separate folder such as `public` (output_dir in site.toml, or --output)")
+            .into()
+    };
+    if root.starts_with(&output) {
+        return Err(refuse("it is the site root or contains it"));
+    }
+    for own in ["content", "templates", "static"] {
+        if output.starts_with(root.join(own)) {
+            return Err(refuse(&format!("it is inside the site's {own}/ folder")));
+        }
+    }
+    Ok(output)
+}
+
+/// `path` made absolute against the current folder, with `.`/`..` resolved where it exists.
+fn absolute(path: &Path) -> PathBuf {
+    if let Ok(p) = path.canonicalize() {
+        return p;
+    }
+    // A path that does not exist yet: resolve its parent and keep the last component.
+    match (path.parent(), path.file_name()) {
+        (Some(parent), Some(name)) if !parent.as_os_str().is_empty() => absolute(parent).join(name),
+        _ => std::env::current_dir().map(|d| d.join(path)).unwrap_or_else(|_| path.to_path_buf()),
+    }
+}

@@ -1,0 +1,163 @@
+//! Machine-readable exports built with serde_json: `timeline.json` in TimelineJS3's format and
+//! `search.json` for client-side search.
+
+use chrono::{Datelike, Timelike};
+use chrono_tz::Tz;
+use serde::Serialize;
+
+use super::views::{EventView, SiteView};
+use crate::model::{EventDate, Precision, Timeline};
+
+#[derive(Serialize)]
+struct TlDate {
+    year: i32,
+    month: u32,
+    day: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hour: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    minute: Option<u32>,
+    display_date: String,
+}
+
+#[derive(Serialize)]
+struct TlText {
+    headline: String,
+    text: String,
+}
+
+#[derive(Serialize)]
+struct TlSlide {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unique_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    start_date: Option<TlDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_date: Option<TlDate>,
+    text: TlText,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    group: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    display_date: Option<String>,
+}
+
+#[derive(Serialize)]
+struct TlDocument {
+    title: TlSlide,
+    events: Vec<TlSlide>,
+}
+
+/// TimelineJS3 JSON. The viewer has no time-zone field and reads numeric components in the
+/// reader's zone, so components are given in the display zone and `display_date` carries the
+/// zone-aware text.
+pub fn timeline_json(timeline: &Timeline, site: &SiteView, events: &[EventView]) -> Vec<u8> {
+    let zone = timeline.zone;
+    let slides = timeline
+        .events
+        .iter()
+        .zip(events)
+        .map(|(event, view)| {
+            let display = display_text(view);
+            TlSlide {
+                unique_id: Some(view.slug.clone()),
+                start_date: Some(tl_date(&event.date, event.precision, zone, display.clone())),
+                end_date: event.end.map(|end| tl_date(&end, event.precision, zone, view.end_label.clone().unwrap_or_default())),
+                text: TlText { headline: escape(&view.title), text: slide_text(site, view) },
+                group: view.actors.first().map(|a| a.name.clone()),
+                display_date: Some(display),
+            }
+        })
+        .collect();
+    let document = TlDocument {
+        title: TlSlide {
+            unique_id: None,
+            start_date: None,
+            end_date: None,
+            text: TlText { headline: escape(&site.title), text: escape(&site.description) },
+            group: None,
+            display_date: None,
+        },
+        events: slides,
+    };
+    serde_json::to_vec_pretty(&document).unwrap_or_default()
+}
+
+fn display_text(view: &EventView) -> String {
+    let mut text = view.day_label.clone();
+    if !view.time_label.is_empty() {
+        text.push_str(", ");
+        text.push_str(&view.time_label);
+    }
+    text
+}
+
+fn tl_date(date: &EventDate, precision: Precision, zone: Tz, display_date: String) -> TlDate {
+    let timed = !date.is_day() && precision != Precision::Day;
+    let local = date.instant_in(zone).with_timezone(&zone);
+    let day = date.day_in(zone);
+    TlDate {
+        year: day.year(),
+        month: day.month(),
+        day: day.day(),
+        hour: timed.then(|| local.hour()),
+        minute: timed.then(|| local.minute()),
+        display_date,
+    }
+}
+
+fn slide_text(site: &SiteView, view: &EventView) -> String {
+    let mut html = format!("<p>{}</p>", escape(&view.summary));
+    if let Some(d) = &view.disputed {
+        html.push_str(&format!("<p><strong>Sources differ:</strong> {}</p>", escape(d)));
+    }
+    html.push_str("<p>Sources:</p><ul>");
+    for c in &view.citations {
+        let href = c.url.clone().unwrap_or_else(|| format!("{}{}", site.base_url, c.page));
+        html.push_str(&format!(
+            "<li><a href=\"{}\" rel=\"noopener noreferrer\">{}: {}</a></li>",
+            escape(&href),
+            escape(&c.outlet),
+            escape(&c.title)
+        ));
+    }
+    html.push_str("</ul>");
+    html
+}
+
+fn escape(text: &str) -> String {
+    tera::escape_html(text)
+}
+
+#[derive(Serialize)]
+struct SearchEntry<'a> {
+    slug: &'a str,
+    title: &'a str,
+    url: &'a str,
+    day: &'a str,
+    summary: &'a str,
+    text: &'a str,
+    actors: Vec<&'a str>,
+    tags: Vec<&'a str>,
+    sources: Vec<&'a str>,
+}
+
+/// `search.json`: one entry per event with its plain text; URLs relative to the site root.
+pub fn search_json(timeline: &Timeline, events: &[EventView]) -> Vec<u8> {
+    let entries: Vec<SearchEntry<'_>> = timeline
+        .events
+        .iter()
+        .zip(events)
+        .map(|(e, v)| SearchEntry {
+            slug: &v.slug,
+            title: &v.title,
+            url: &v.url,
+            day: &v.day,
+            summary: &v.summary,
+            text: &e.body_text,
+            actors: e.actors.iter().map(String::as_str).collect(),
+            tags: e.tags.iter().map(String::as_str).collect(),
+            sources: e.citations.iter().map(|c| c.source.as_str()).collect(),
+        })
+        .collect();
+    serde_json::to_vec(&entries).unwrap_or_default()
+}

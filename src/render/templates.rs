@@ -1,0 +1,152 @@
+//! Tera setup: the default templates embedded in the binary, overridden file by file by the
+//! site's `templates/` folder. Tera lives only under `render/`.
+
+use std::path::{Path, PathBuf};
+
+use tera::Tera;
+
+use crate::content::{is_ignored, read_text};
+use crate::diagnostics::Diagnostic;
+
+/// The default templates, embedded so a site without `templates/` still builds.
+pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../templates/base.html")),
+    ("macros.html", include_str!("../../templates/macros.html")),
+    ("index.html", include_str!("../../templates/index.html")),
+    ("event.html", include_str!("../../templates/event.html")),
+    ("day.html", include_str!("../../templates/day.html")),
+    ("sources.html", include_str!("../../templates/sources.html")),
+    ("source.html", include_str!("../../templates/source.html")),
+    ("term.html", include_str!("../../templates/term.html")),
+    ("terms.html", include_str!("../../templates/terms.html")),
+    ("page.html", include_str!("../../templates/page.html")),
+    ("404.html", include_str!("../../templates/404.html")),
+    ("atom.xml", include_str!("../../templates/atom.xml")),
+    ("sitemap.xml", include_str!("../../templates/sitemap.xml")),
+];
+
+/// The compiled templates and where each came from.
+#[derive(Debug)]
+pub struct Templates {
+    pub tera: Tera,
+    overridden: Vec<(String, PathBuf)>,
+}
+
+impl Templates {
+    /// The file a template was read from (or the note that it is the built-in default).
+    pub fn path_of(&self, name: &str) -> PathBuf {
+        let path = self.overridden.iter().find(|(n, _)| n == name).map(|(_, p)| p.as_path());
+        shown_path(name, path)
+    }
+}
+
+/// Loads the templates for the site at `root`. Every template with a syntax error is
+/// reported, each naming its file and position.
+pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
+    let mut chosen: Vec<(String, String, Option<PathBuf>)> =
+        DEFAULT_TEMPLATES.iter().map(|(n, t)| ((*n).to_owned(), (*t).to_owned(), None)).collect();
+    let mut problems = Vec::new();
+    let dir = root.join("templates");
+    if dir.is_dir() {
+        for (name, path) in template_files(&dir, &dir) {
+            match read_text(&path) {
+                Ok(text) => match chosen.iter_mut().find(|(n, _, _)| *n == name) {
+                    Some(slot) => *slot = (name, text, Some(path)),
+                    None => chosen.push((name, text, Some(path))),
+                },
+                Err(d) => problems.push(d),
+            }
+        }
+    }
+    for (name, text, path) in &chosen {
+        if let Err(e) = tera::Template::new(name, None, text) {
+            problems.push(template_diagnostic(&shown_path(name, path.as_deref()), text, &e));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let mut tera = Tera::default();
+    tera.autoescape_on(vec![".html", ".xml"]);
+    tera.add_raw_templates(chosen.iter().map(|(n, t, _)| (n.as_str(), t.as_str()))).map_err(|e| {
+        vec![Diagnostic::error(root.join("templates"), format!("templates do not fit together: {}", chain(&e)))
+            .with_hint("check that every `extends`, `include` and `import` names an existing template")]
+    })?;
+    let overridden = chosen.into_iter().filter_map(|(n, _, p)| Some((n, p?))).collect();
+    Ok(Templates { tera, overridden })
+}
+
+/// The path shown for a template: its file, or a note that it is the embedded default.
+pub fn shown_path(name: &str, path: Option<&Path>) -> PathBuf {
+    path.map_or_else(|| PathBuf::from(format!("templates/{name} (built-in default)")), Path::to_path_buf)
+}
+
+fn template_files(dir: &Path, base: &Path) -> Vec<(String, PathBuf)> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else { return out };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if is_ignored(&entry.file_name().to_string_lossy()) {
+            continue;
+        }
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            out.extend(template_files(&path, base));
+        } else if path.extension().is_some_and(|e| e == "html" || e == "xml") {
+            let name = path.strip_prefix(base).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+            out.push((name, path));
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Tera's message and its causes, on one line.
+pub fn chain(error: &tera::Error) -> String {
+    let mut parts = vec![error.to_string()];
+    let mut source = std::error::Error::source(error);
+    while let Some(s) = source {
+        parts.push(s.to_string());
+        source = s.source();
+    }
+    parts.join(": ")
+}
+
+/// A template parse error as a diagnostic at the position Tera reports (` --> line:col`).
+fn template_diagnostic(path: &Path, text: &str, error: &tera::Error) -> Diagnostic {
+    let full = chain(error);
+    let position = full.split("--> ").nth(1).and_then(|rest| {
+        let spot: String = rest.chars().take_while(|c| c.is_ascii_digit() || *c == ':').collect();
+        let (line, column) = spot.split_once(':')?;
+        Some((line.parse::<usize>().ok()?, column.parse::<usize>().ok()?))
+    });
+    let expected = full.lines().rev().find(|l| l.trim_start().starts_with("= ")).map(|l| l.trim_start()[2..].to_owned());
+    let message = format!("template syntax error{}", expected.map(|e| format!(": {e}")).unwrap_or_default());
+    let d = Diagnostic::error(path, message).with_hint("see the Tera documentation: https://keats.github.io/tera/docs/");
+    match position {
+        Some((line, column)) => d.at(text, line, column),
+        None => d,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_load_without_a_templates_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let tera = load(dir.path()).unwrap();
+        assert!(tera.tera.get_template_names().any(|n| n == "index.html"));
+    }
+
+    #[test]
+    fn syntax_errors_name_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("templates")).unwrap();
+        std::fs::write(dir.path().join("templates/index.html"), "<p>\n{% if %}\n").unwrap();
+        let errors = load(dir.path()).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].path.ends_with("templates/index.html"));
+        assert_eq!(errors[0].line, Some(2), "{errors:?}");
+    }
+}

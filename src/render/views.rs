@@ -1,0 +1,300 @@
+//! The serializable views templates see: built once from the [`Timeline`], with every date
+//! already formatted in Rust (chrono-tz) so templates never do zone arithmetic.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::model::{Event, EventDate, Importance, Precision, Source, Timeline, WrittenZone, slugify, zone_abbreviation};
+
+/// Site-wide values every template gets as `site`.
+#[derive(Debug, Serialize)]
+pub struct SiteView {
+    pub title: String,
+    pub description: String,
+    pub base_url: String,
+    pub base_path: String,
+    pub language: String,
+    pub author: Option<String>,
+    pub zone: String,
+    pub feeds: bool,
+    pub event_count: usize,
+    pub source_count: usize,
+    pub pages: Vec<LinkView>,
+}
+
+/// A name and where it links (relative to the site root).
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkView {
+    pub name: String,
+    pub url: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CitationView {
+    pub number: usize,
+    pub id: String,
+    pub outlet: String,
+    pub title: String,
+    pub url: Option<String>,
+    /// The article address with a text fragment (`#:~:text=`) that highlights the quote.
+    pub quote_url: Option<String>,
+    pub quote: Option<String>,
+    pub page: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EventView {
+    pub slug: String,
+    pub title: String,
+    pub url: String,
+    pub permalink: String,
+    /// `datetime` attribute: an RFC 3339 instant, or a date for date-only events.
+    pub datetime: String,
+    pub day: String,
+    pub day_label: String,
+    pub day_url: String,
+    /// Time in the display zone ("23:30 UTC"); empty for date-only events.
+    pub time_label: String,
+    /// The event's own local time when its zone differs ("02:30 IRST 22 Jun").
+    pub local_label: Option<String>,
+    pub end_label: Option<String>,
+    pub precision: Precision,
+    pub location: Option<String>,
+    pub actors: Vec<LinkView>,
+    pub tags: Vec<LinkView>,
+    pub importance: Importance,
+    pub summary: String,
+    pub body_html: String,
+    pub disputed: Option<String>,
+    pub citations: Vec<CitationView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SourceView {
+    pub id: String,
+    pub title: String,
+    pub outlet: String,
+    pub published: Option<String>,
+    pub published_label: Option<String>,
+    pub url: Option<String>,
+    pub archive_url: Option<String>,
+    pub author: Option<String>,
+    pub language: Option<String>,
+    pub note_html: String,
+    pub url_page: String,
+    pub cited_by: usize,
+}
+
+/// Everything the pages are made from, formatted once.
+pub struct Views {
+    pub site: SiteView,
+    pub events: Vec<EventView>,
+    pub sources: Vec<SourceView>,
+}
+
+pub fn build(timeline: &Timeline, config: &Config) -> Views {
+    let zone = timeline.zone;
+    let site = SiteView {
+        title: config.title.clone(),
+        description: config.description.clone(),
+        base_url: config.base_url.clone(),
+        base_path: config.base_path.clone(),
+        language: config.language.clone(),
+        author: config.author.clone(),
+        zone: zone.name().to_owned(),
+        feeds: config.feeds,
+        event_count: timeline.events.len(),
+        source_count: timeline.sources.len(),
+        pages: timeline.pages.iter().map(|p| LinkView { name: p.title.clone(), url: format!("{}/", p.slug) }).collect(),
+    };
+    let events = timeline.events.iter().map(|e| event(e, timeline, config)).collect();
+    let sources = timeline
+        .sources
+        .iter()
+        .zip(&timeline.cited_by)
+        .map(|(s, cited)| source(s, cited.len(), zone))
+        .collect();
+    Views { site, events, sources }
+}
+
+fn event(e: &Event, timeline: &Timeline, config: &Config) -> EventView {
+    let zone = timeline.zone;
+    let day = e.date.day_in(zone);
+    let citations = e
+        .citations
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| {
+            let s = &timeline.sources[timeline.source_index(&c.source)?];
+            Some(CitationView {
+                number: i + 1,
+                id: s.id.to_string(),
+                outlet: s.outlet.clone(),
+                title: s.title.clone(),
+                url: s.url.clone(),
+                quote_url: match (&s.url, &c.quote) {
+                    (Some(url), Some(q)) => Some(text_fragment(url, q)),
+                    _ => None,
+                },
+                quote: c.quote.clone(),
+                page: format!("sources/{}/", s.id),
+            })
+        })
+        .collect();
+    let links = |names: &[String], kind: &str| {
+        names.iter().map(|n| LinkView { name: n.clone(), url: format!("{kind}/{}/", slugify(n)) }).collect()
+    };
+    EventView {
+        slug: e.slug.to_string(),
+        title: e.title.clone(),
+        url: format!("events/{}/", e.slug),
+        permalink: format!("{}events/{}/", config.base_url, e.slug),
+        datetime: datetime_attr(&e.date),
+        day: day.to_string(),
+        day_label: day_label(day),
+        day_url: format!("days/{day}/"),
+        time_label: time_label(&e.date, e.precision, zone),
+        local_label: local_label(&e.date, e.precision, zone),
+        end_label: e.end.map(|end| end_label(&e.date, &end, zone)),
+        precision: e.precision,
+        location: e.location.clone(),
+        actors: links(&e.actors, "actors"),
+        tags: links(&e.tags, "tags"),
+        importance: e.importance,
+        summary: e.summary.clone(),
+        body_html: e.body_html.clone(),
+        disputed: e.disputed.clone(),
+        citations,
+    }
+}
+
+fn source(s: &Source, cited_by: usize, zone: Tz) -> SourceView {
+    SourceView {
+        id: s.id.to_string(),
+        title: s.title.clone(),
+        outlet: s.outlet.clone(),
+        published: s.published.as_ref().map(datetime_attr),
+        published_label: s.published.map(|p| day_label_short(p.day_in(zone))),
+        url: s.url.clone(),
+        archive_url: s.archive_url.clone(),
+        author: s.author.clone(),
+        language: s.language.clone(),
+        note_html: s.note_html.clone(),
+        url_page: format!("sources/{}/", s.id),
+        cited_by,
+    }
+}
+
+/// "Friday 13 June 2025".
+pub fn day_label(day: NaiveDate) -> String {
+    day.format("%A %-d %B %Y").to_string()
+}
+
+/// "13 June 2025".
+pub fn day_label_short(day: NaiveDate) -> String {
+    day.format("%-d %B %Y").to_string()
+}
+
+pub fn datetime_attr(date: &EventDate) -> String {
+    match date {
+        EventDate::Day(d) => d.to_string(),
+        EventDate::Instant { utc, .. } => utc.format("%Y-%m-%dT%H:%MZ").to_string(),
+    }
+}
+
+fn approx(precision: Precision) -> &'static str {
+    match precision {
+        Precision::Hour | Precision::Approximate => "c. ",
+        Precision::Minute | Precision::Day => "",
+    }
+}
+
+fn time_label(date: &EventDate, precision: Precision, zone: Tz) -> String {
+    match date {
+        EventDate::Instant { utc, .. } if precision != Precision::Day => {
+            let local = utc.with_timezone(&zone);
+            format!("{}{} {}", approx(precision), local.format("%H:%M"), zone_abbreviation(zone, *utc))
+        }
+        _ => String::new(),
+    }
+}
+
+fn local_label(date: &EventDate, precision: Precision, zone: Tz) -> Option<String> {
+    let EventDate::Instant { utc, zone: written } = date else { return None };
+    if precision == Precision::Day || same_zone(*written, zone, *utc) {
+        return None;
+    }
+    let (local, abbreviation) = written.local(*utc);
+    let mut label = format!("{}{} {abbreviation}", approx(precision), local.format("%H:%M"));
+    if local.date() != utc.with_timezone(&zone).date_naive() {
+        label.push_str(&local.format(" %-d %b").to_string());
+    }
+    Some(label)
+}
+
+fn same_zone(written: WrittenZone, display: Tz, utc: DateTime<Utc>) -> bool {
+    match written {
+        WrittenZone::Named(tz) => tz == display,
+        WrittenZone::Utc => display == Tz::UTC || display.name() == "Etc/UTC",
+        WrittenZone::Offset(offset) => {
+            use chrono::Offset;
+            utc.with_timezone(&display).offset().fix() == offset
+        }
+    }
+}
+
+fn end_label(start: &EventDate, end: &EventDate, zone: Tz) -> String {
+    match end {
+        EventDate::Day(d) => day_label_short(*d),
+        EventDate::Instant { utc, .. } => {
+            let local = utc.with_timezone(&zone);
+            if start.day_in(zone) == local.date_naive() {
+                format!("{} {}", local.format("%H:%M"), zone_abbreviation(zone, *utc))
+            } else {
+                format!("{} {}", local.format("%-d %B %H:%M"), zone_abbreviation(zone, *utc))
+            }
+        }
+    }
+}
+
+/// Characters a text fragment must escape: everything but letters and digits is safe to encode.
+const FRAGMENT: &AsciiSet = NON_ALPHANUMERIC;
+
+/// `url#:~:text=quote`, replacing any fragment the address had.
+pub fn text_fragment(url: &str, quote: &str) -> String {
+    let base = url.split('#').next().unwrap_or(url);
+    format!("{base}#:~:text={}", utf8_percent_encode(quote, FRAGMENT))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(text: &str) -> EventDate {
+        EventDate::parse(text).unwrap()
+    }
+
+    #[test]
+    fn local_time_is_shown_when_the_zone_differs() {
+        let d = date("2025-06-22T02:30 Asia/Tehran");
+        assert_eq!(time_label(&d, Precision::Minute, Tz::UTC), "23:00 UTC");
+        assert_eq!(local_label(&d, Precision::Minute, Tz::UTC).as_deref(), Some("02:30 IRST 22 Jun"));
+        assert_eq!(local_label(&d, Precision::Minute, chrono_tz::Asia::Tehran), None);
+        assert_eq!(time_label(&d, Precision::Hour, chrono_tz::Asia::Tehran), "c. 02:30 IRST");
+    }
+
+    #[test]
+    fn offsets_equal_to_the_display_zone_are_not_repeated() {
+        let d = date("2025-06-22T02:30+03:30");
+        assert_eq!(local_label(&d, Precision::Minute, chrono_tz::Asia::Tehran), None);
+        assert_eq!(local_label(&d, Precision::Minute, Tz::UTC).as_deref(), Some("02:30 UTC+03:30 22 Jun"));
+    }
+
+    #[test]
+    fn text_fragments_encode_the_quote() {
+        assert_eq!(text_fragment("https://a.org/x#top", "no, it's - fine"), "https://a.org/x#:~:text=no%2C%20it%27s%20%2D%20fine");
+    }
+}
