@@ -88,9 +88,10 @@ impl Field {
     }
 }
 
-/// Parses the YAML block; checks every top-level key against `known` (all unknown keys are
-/// reported, each with the nearest known key).
-pub fn parse(path: &Path, text: &str, split: &Split<'_>, known: &[&str]) -> Result<Fields, Vec<Diagnostic>> {
+/// Parses the YAML block; checks every top-level key against `known`. A syntax error is the
+/// only failure; unknown keys (each with the nearest known key) come back beside the fields
+/// so the rest of the file is still checked.
+pub fn parse(path: &Path, text: &str, split: &Split<'_>, known: &[&str]) -> Result<(Fields, Vec<Diagnostic>), Vec<Diagnostic>> {
     let value: Value = serde_yaml::from_str(split.yaml).map_err(|e| {
         let mut d = Diagnostic::error(path, format!("invalid YAML in front matter: {}", yaml_message(&e)));
         if let Some(loc) = e.location() {
@@ -125,7 +126,7 @@ pub fn parse(path: &Path, text: &str, split: &Split<'_>, known: &[&str]) -> Resu
             problems.push(Diagnostic::error(path, format!("unknown front-matter key `{key}`")).at(text, line, column).with_hint(hint));
         }
     }
-    if problems.is_empty() { Ok(fields) } else { Err(problems) }
+    Ok((fields, problems))
 }
 
 /// The file line of a top-level key, or the first YAML line when it can't be found.
@@ -213,7 +214,7 @@ mod tests {
     fn every_unknown_key_is_reported_with_its_line() {
         let text = "---\ntitel: A\ndate: 2025-06-13\nsorces: [a]\n---\n";
         let s = split(path(), text).unwrap();
-        let e = parse(path(), text, &s, EVENT_KEYS).unwrap_err();
+        let (_, e) = parse(path(), text, &s, EVENT_KEYS).unwrap();
         assert_eq!(e.len(), 2);
         assert_eq!((e[0].line, e[0].hint.as_deref()), (Some(2), Some("did you mean `title`? (keys are case-sensitive)")));
         assert_eq!(e[1].line, Some(4));
@@ -223,7 +224,7 @@ mod tests {
     fn scalars_become_text() {
         let text = "---\ntitle: 1984\ndraft: true\n---\n";
         let s = split(path(), text).unwrap();
-        let f = parse(path(), text, &s, EVENT_KEYS).unwrap();
+        let (f, _) = parse(path(), text, &s, EVENT_KEYS).unwrap();
         assert_eq!(f.get("title"), Some((&Field::Text("1984".into()), 2)));
         assert_eq!(f.get("draft"), Some((&Field::Bool(true), 3)));
     }

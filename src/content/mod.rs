@@ -42,28 +42,28 @@ pub fn read(root: &Path, config: &Config, drafts: bool) -> (Option<Timeline>, Ve
         // Drafts are work in progress: they are not validated until built with --drafts.
         ok.retain(|f| f.kind != Kind::Event || f.fields.get("draft").is_none_or(|(v, _)| *v != frontmatter::Field::Bool(true)));
     }
-    let checked: Vec<Checked<'_>> = ok
+    let checked: Vec<(Option<Checked<'_>>, Vec<Diagnostic>)> = ok
         .par_iter()
         .map(|file| match file.kind {
-            Kind::Event => validate::event(file, zone).map(Checked::Event),
-            Kind::Source => validate::source(file).map(|s| Checked::Source(s, file)),
-            Kind::Page => validate::page(file).map(Checked::Page),
-        })
-        .filter_map(|r| match r {
-            Ok(c) => Some(c),
-            Err(d) => Some(Checked::Failed(d)),
+            Kind::Event => {
+                let (event, problems) = validate::event(file, zone);
+                (event.map(Checked::Event), problems)
+            }
+            Kind::Source => split(validate::source(file).map(|s| Checked::Source(s, file))),
+            Kind::Page => split(validate::page(file).map(Checked::Page)),
         })
         .collect();
 
     let mut events = Vec::new();
     let mut sources = Vec::new();
     let mut pages = Vec::new();
-    for c in checked {
+    for (c, mut d) in checked {
+        problems.append(&mut d);
         match c {
-            Checked::Event(e) => events.push(e),
-            Checked::Source(s, f) => sources.push((s, f)),
-            Checked::Page(p) => pages.push(p),
-            Checked::Failed(mut d) => problems.append(&mut d),
+            Some(Checked::Event(e)) => events.push(e),
+            Some(Checked::Source(s, f)) => sources.push((s, f)),
+            Some(Checked::Page(p)) => pages.push(p),
+            None => {}
         }
     }
     problems.extend(validate::cross_check(&events, &sources, config));
@@ -80,5 +80,11 @@ enum Checked<'a> {
     Event(validate::EventFile<'a>),
     Source(crate::model::Source, &'a Parsed),
     Page(crate::model::Page),
-    Failed(Vec<Diagnostic>),
+}
+
+fn split(result: Result<Checked<'_>, Vec<Diagnostic>>) -> (Option<Checked<'_>>, Vec<Diagnostic>) {
+    match result {
+        Ok(c) => (Some(c), Vec::new()),
+        Err(d) => (None, d),
+    }
 }

@@ -17,6 +17,8 @@ pub struct Parsed {
     pub text: String,
     pub fields: Fields,
     pub body: Rendered,
+    /// Problems found so far that do not stop validation (unknown keys).
+    pub problems: Vec<Diagnostic>,
 }
 
 pub fn parse(file: InputFile, policy: RawHtml) -> Result<Parsed, Vec<Diagnostic>> {
@@ -26,7 +28,7 @@ pub fn parse(file: InputFile, policy: RawHtml) -> Result<Parsed, Vec<Diagnostic>
         Kind::Source => frontmatter::SOURCE_KEYS,
         Kind::Page => frontmatter::PAGE_KEYS,
     };
-    let fields = frontmatter::parse(&file.path, &file.text, &split, known)?;
+    let (fields, problems) = frontmatter::parse(&file.path, &file.text, &split, known)?;
     let body = markdown::render(split.body, policy);
-    Ok(Parsed { path: file.path, kind: file.kind, text: file.text, fields, body })
+    Ok(Parsed { path: file.path, kind: file.kind, text: file.text, fields, body, problems })
 }

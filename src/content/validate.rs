@@ -143,8 +143,10 @@ pub struct EventFile<'a> {
     file: &'a Parsed,
 }
 
-pub fn event(file: &Parsed, zone: Tz) -> Result<EventFile<'_>, Vec<Diagnostic>> {
-    let mut r = Reader { file, problems: Vec::new() };
+/// Validates one event file. The event comes back whenever its slug, title and date could be
+/// read, even beside errors, so the cross-file rules still check it.
+pub fn event(file: &Parsed, zone: Tz) -> (Option<EventFile<'_>>, Vec<Diagnostic>) {
+    let mut r = Reader { file, problems: file.problems.clone() };
     let slug = r.slug_from_path();
     let title = r.required("title", "What happened");
     let date = r.date("date", true);
@@ -183,8 +185,8 @@ pub fn event(file: &Parsed, zone: Tz) -> Result<EventFile<'_>, Vec<Diagnostic>> 
     let summary = r.text("summary").unwrap_or_else(|| file.body.first_paragraph.clone());
     let actors = r.list("actors");
     let tags = r.list("tags");
-    match (slug, title, date, r.problems.is_empty()) {
-        (Some(slug), Some(title), Some(date), true) => Ok(EventFile {
+    let event = match (slug, title, date) {
+        (Some(slug), Some(title), Some(date)) => Some(EventFile {
             event: Event {
                 slug,
                 title,
@@ -203,8 +205,9 @@ pub fn event(file: &Parsed, zone: Tz) -> Result<EventFile<'_>, Vec<Diagnostic>> 
             },
             file,
         }),
-        _ => Err(r.problems),
-    }
+        _ => None,
+    };
+    (event, r.problems)
 }
 
 fn citations(r: &mut Reader<'_>) -> Vec<Citation> {
@@ -279,7 +282,7 @@ fn citations(r: &mut Reader<'_>) -> Vec<Citation> {
 }
 
 pub fn source(file: &Parsed) -> Result<Source, Vec<Diagnostic>> {
-    let mut r = Reader { file, problems: Vec::new() };
+    let mut r = Reader { file, problems: file.problems.clone() };
     let id = r.slug_from_path();
     let title = r.required("title", "Headline of the article");
     let outlet = r.required("outlet", "Name of the outlet");
@@ -305,7 +308,7 @@ pub fn source(file: &Parsed) -> Result<Source, Vec<Diagnostic>> {
 }
 
 pub fn page(file: &Parsed) -> Result<Page, Vec<Diagnostic>> {
-    let mut r = Reader { file, problems: Vec::new() };
+    let mut r = Reader { file, problems: file.problems.clone() };
     let slug = r.slug_from_path();
     let title = r.required("title", "About this timeline");
     if let Some(s) = &slug {

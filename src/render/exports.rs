@@ -125,7 +125,7 @@ fn slide_text(site: &SiteView, view: &EventView) -> String {
 }
 
 fn escape(text: &str) -> String {
-    tera::escape_html(text)
+    super::templates::escape(text)
 }
 
 #[derive(Serialize)]

@@ -252,9 +252,9 @@ fn render_page(
         Kind::NotFound => "404.html",
         Kind::Atom => {
             let mut newest: Vec<&EventView> = views.events.iter().collect();
-            newest.sort_by(|a, b| b.datetime.cmp(&a.datetime).then_with(|| a.slug.cmp(&b.slug)));
+            newest.sort_by(|a, b| b.instant.cmp(&a.instant).then_with(|| a.slug.cmp(&b.slug)));
             ctx.insert("updated", &timeline.events.iter().map(|e| e.date.instant_in(timeline.zone)).max().map(|t| t.to_rfc3339()));
-            ctx.insert("entries", &newest.iter().map(|e| (e, atom_time(e))).collect::<Vec<_>>());
+            ctx.insert("entries", &newest);
             "atom.xml"
         }
         Kind::Sitemap => {
@@ -267,11 +267,6 @@ fn render_page(
         Diagnostic::error(templates.path_of(template), format!("cannot render {path}: {}", templates::chain(&e)))
             .with_hint("a template uses a variable or filter that does not exist; see the template's documentation in templates/")
     })
-}
-
-/// An RFC 3339 time for Atom's `updated`, from the event's `datetime` attribute.
-fn atom_time(e: &EventView) -> String {
-    if e.datetime.len() == 10 { format!("{}T00:00:00Z", e.datetime) } else { e.datetime.replace('Z', ":00Z") }
 }
 
 #[cfg(test)]

@@ -68,12 +68,30 @@ pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
     }
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html", ".xml"]);
+    tera.set_escape_fn(escape);
     tera.add_raw_templates(chosen.iter().map(|(n, t, _)| (n.as_str(), t.as_str()))).map_err(|e| {
         vec![Diagnostic::error(root.join("templates"), format!("templates do not fit together: {}", chain(&e)))
             .with_hint("check that every `extends`, `include` and `import` names an existing template")]
     })?;
     let overridden = chosen.into_iter().filter_map(|(n, _, p)| Some((n, p?))).collect();
     Ok(Templates { tera, overridden })
+}
+
+/// Escapes text for HTML and XML text and quoted attributes. Tera's default also escapes `/`,
+/// which is valid but doubles the size of every URL for no safety gain in quoted attributes.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// The path shown for a template: its file, or a note that it is the embedded default.

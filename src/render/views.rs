@@ -53,6 +53,8 @@ pub struct EventView {
     pub permalink: String,
     /// `datetime` attribute: an RFC 3339 instant, or a date for date-only events.
     pub datetime: String,
+    /// The instant as RFC 3339 (a date-only event: midnight in the display zone), for feeds.
+    pub instant: String,
     pub day: String,
     pub day_label: String,
     pub day_url: String,
@@ -153,6 +155,7 @@ fn event(e: &Event, timeline: &Timeline, config: &Config) -> EventView {
         url: format!("events/{}/", e.slug),
         permalink: format!("{}events/{}/", config.base_url, e.slug),
         datetime: datetime_attr(&e.date),
+        instant: e.date.instant_in(zone).format("%Y-%m-%dT%H:%M:%SZ").to_string(),
         day: day.to_string(),
         day_label: day_label(day),
         day_url: format!("days/{day}/"),
