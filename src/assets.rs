@@ -30,7 +30,11 @@ pub fn collect(root: &Path) -> Result<Vec<Asset>, Vec<Diagnostic>> {
         walk(&dir, &mut files, &mut problems);
         files.sort();
         for path in files {
-            let rel = path.strip_prefix(&dir).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+            let rel = path
+                .strip_prefix(&dir)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .replace('\\', "/");
             match fs::read(&path) {
                 Ok(bytes) => assets.push(Asset { path: rel, bytes }),
                 Err(e) => problems.push(Diagnostic::error(&path, format!("cannot read file: {e}"))),
@@ -39,10 +43,17 @@ pub fn collect(root: &Path) -> Result<Vec<Asset>, Vec<Diagnostic>> {
     }
     for (name, bytes) in DEFAULT_STATIC {
         if !assets.iter().any(|a| a.path == *name) {
-            assets.push(Asset { path: (*name).to_owned(), bytes: bytes.to_vec() });
+            assets.push(Asset {
+                path: (*name).to_owned(),
+                bytes: bytes.to_vec(),
+            });
         }
     }
-    if problems.is_empty() { Ok(assets) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(assets)
+    } else {
+        Err(problems)
+    }
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>, problems: &mut Vec<Diagnostic>) {

@@ -96,8 +96,9 @@ impl Config {
             Err(message) => {
                 problems.push(at(
                     "base_url",
-                    Diagnostic::error(path, format!("base_url: {message}"))
-                        .with_hint("write a full address such as \"https://example.org/timeline/\""),
+                    Diagnostic::error(path, format!("base_url: {message}")).with_hint(
+                        "write a full address such as \"https://example.org/timeline/\"",
+                    ),
                 ));
                 None
             }
@@ -127,12 +128,22 @@ impl Config {
             }
         };
         let output_dir = PathBuf::from(raw.output_dir.as_deref().unwrap_or("public"));
-        let escapes = output_dir.components().any(|c| !matches!(c, Component::Normal(_)));
+        let escapes = output_dir
+            .components()
+            .any(|c| !matches!(c, Component::Normal(_)));
         if escapes || output_dir.as_os_str().is_empty() {
             problems.push(at(
                 "output_dir",
-                Diagnostic::error(path, format!("output_dir \"{}\" must be a folder inside the site", output_dir.display()))
-                    .with_hint("use a relative name such as \"public\"; to build elsewhere pass --output"),
+                Diagnostic::error(
+                    path,
+                    format!(
+                        "output_dir \"{}\" must be a folder inside the site",
+                        output_dir.display()
+                    ),
+                )
+                .with_hint(
+                    "use a relative name such as \"public\"; to build elsewhere pass --output",
+                ),
             ));
         }
         let window = raw.timeline.as_ref().and_then(|t| {
@@ -140,7 +151,10 @@ impl Config {
             let end = window_date(path, text, "end", t.end.as_ref(), &mut problems);
             match (start, end) {
                 (Some(s), Some(e)) if e < s => {
-                    problems.push(at("end", Diagnostic::error(path, "[timeline] end is before start")));
+                    problems.push(at(
+                        "end",
+                        Diagnostic::error(path, "[timeline] end is before start"),
+                    ));
                     None
                 }
                 (Some(s), Some(e)) => Some((s, e)),
@@ -209,8 +223,11 @@ fn window_date(
     match NaiveDate::parse_from_str(&written, "%Y-%m-%d") {
         Ok(date) => Some(date),
         Err(_) => {
-            let mut d = Diagnostic::error(path, format!("[timeline] {key} \"{written}\" is not a date"))
-                .with_hint("write a date as 2025-06-13");
+            let mut d = Diagnostic::error(
+                path,
+                format!("[timeline] {key} \"{written}\" is not a date"),
+            )
+            .with_hint("write a date as 2025-06-13");
             if let Some((line, column)) = locate(text, &format!("{key} ")) {
                 d = d.at(text, line, column);
             }
@@ -267,21 +284,31 @@ mod tests {
     fn window_accepts_toml_dates() {
         let c = parse("title = \"T\"\nbase_url = \"https://e.org/\"\n[timeline]\nstart = 2025-06-13\nend = 2025-06-23\n").unwrap();
         let (s, e) = c.window.unwrap();
-        assert_eq!((s.to_string(), e.to_string()), ("2025-06-13".into(), "2025-06-23".into()));
+        assert_eq!(
+            (s.to_string(), e.to_string()),
+            ("2025-06-13".into(), "2025-06-23".into())
+        );
     }
 
     #[test]
     fn unknown_key_names_line_and_nearest_key() {
-        let errors = parse("title = \"T\"\nbase_url = \"https://e.org/\"\ntimezon = \"UTC\"\n").unwrap_err();
+        let errors =
+            parse("title = \"T\"\nbase_url = \"https://e.org/\"\ntimezon = \"UTC\"\n").unwrap_err();
         assert_eq!(errors[0].line, Some(3));
-        assert_eq!(errors[0].hint.as_deref(), Some("did you mean \"timezone\"?"));
+        assert_eq!(
+            errors[0].hint.as_deref(),
+            Some("did you mean \"timezone\"?")
+        );
     }
 
     #[test]
     fn bad_zone_and_escaping_output_are_both_reported() {
         let errors = parse("title = \"T\"\nbase_url = \"https://e.org/\"\ntimezone = \"Asia/Tehrn\"\noutput_dir = \"../x\"\n").unwrap_err();
         assert_eq!(errors.len(), 2);
-        assert_eq!(errors[0].hint.as_deref(), Some("did you mean \"Asia/Tehran\"?"));
+        assert_eq!(
+            errors[0].hint.as_deref(),
+            Some("did you mean \"Asia/Tehran\"?")
+        );
         assert_eq!(errors[1].line, Some(4));
     }
 }

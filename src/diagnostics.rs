@@ -124,13 +124,8 @@ impl Diagnostic {
 /// Sorts diagnostics for display: by file, then line, errors before warnings at a tie.
 pub fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
-        (&a.path, a.line, a.column, a.severity, &a.message).cmp(&(
-            &b.path,
-            b.line,
-            b.column,
-            b.severity,
-            &b.message,
-        ))
+        (&a.path, a.line, a.column, a.severity, &a.message)
+            .cmp(&(&b.path, b.line, b.column, b.severity, &b.message))
     });
 }
 
@@ -139,7 +134,12 @@ pub fn nearest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) 
     let wanted_lower = wanted.to_lowercase();
     candidates
         .into_iter()
-        .map(|c| (strsim::damerau_levenshtein(&wanted_lower, &c.to_lowercase()), c))
+        .map(|c| {
+            (
+                strsim::damerau_levenshtein(&wanted_lower, &c.to_lowercase()),
+                c,
+            )
+        })
         .filter(|(distance, c)| *distance <= (c.chars().count().max(wanted.len()) / 3).max(2))
         .min_by_key(|(distance, c)| (*distance, *c))
         .map(|(_, c)| c)

@@ -9,7 +9,7 @@ use timeline_gen::{BuildFailure, BuildOptions, BuildReport, Diagnostic, scaffold
 
 /// gen: a static timeline website generator.
 #[derive(Parser)]
-#[command(version, about, long_about = None)]
+#[command(name = "gen", version, about, long_about = None)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -44,9 +44,7 @@ enum Command {
         root: PathBuf,
     },
     /// Create a new timeline site in DIR from the built-in templates.
-    Init {
-        dir: PathBuf,
-    },
+    Init { dir: PathBuf },
 }
 
 #[derive(clap::Args)]
@@ -61,26 +59,55 @@ struct SiteArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let color = std::io::stderr().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     match cli.command {
-        Command::Build { site, output, base_url } => {
-            let options = BuildOptions { root: site.root, output, base_url, drafts: site.drafts };
+        Command::Build {
+            site,
+            output,
+            base_url,
+        } => {
+            let options = BuildOptions {
+                root: site.root,
+                output,
+                base_url,
+                drafts: site.drafts,
+            };
             finish(&options.root, timeline_gen::build(&options), "built", color)
         }
         Command::Check { site } => {
-            let options = BuildOptions { root: site.root, drafts: site.drafts, ..BuildOptions::default() };
-            finish(&options.root, timeline_gen::check(&options), "checked", color)
+            let options = BuildOptions {
+                root: site.root,
+                drafts: site.drafts,
+                ..BuildOptions::default()
+            };
+            finish(
+                &options.root,
+                timeline_gen::check(&options),
+                "checked",
+                color,
+            )
         }
-        Command::New { title, date, root } => match scaffold::new_event(&root, &title, date.as_deref()) {
-            Ok(path) => {
-                println!("created {}", path.strip_prefix(&root).unwrap_or(&path).display());
-                ExitCode::SUCCESS
+        Command::New { title, date, root } => {
+            match scaffold::new_event(&root, &title, date.as_deref()) {
+                Ok(path) => {
+                    println!(
+                        "created {}",
+                        path.strip_prefix(&root).unwrap_or(&path).display()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(failure) => fail(&root, &failure.diagnostics, color),
             }
-            Err(failure) => fail(&root, &failure.diagnostics, color),
-        },
+        }
         Command::Init { dir } => match scaffold::init(&dir) {
             Ok(files) => {
-                println!("created a new site in {} ({} files); build it with: gen build --root {}", dir.display(), files.len(), dir.display());
+                println!(
+                    "created a new site in {} ({} files); build it with: gen build --root {}",
+                    dir.display(),
+                    files.len(),
+                    dir.display()
+                );
                 ExitCode::SUCCESS
             }
             Err(d) => fail(Path::new(""), &[d], color),
@@ -88,7 +115,12 @@ fn main() -> ExitCode {
     }
 }
 
-fn finish(root: &Path, result: Result<BuildReport, BuildFailure>, verb: &str, color: bool) -> ExitCode {
+fn finish(
+    root: &Path,
+    result: Result<BuildReport, BuildFailure>,
+    verb: &str,
+    color: bool,
+) -> ExitCode {
     match result {
         Ok(report) => {
             print_all(root, &report.warnings, color);
@@ -97,7 +129,11 @@ fn finish(root: &Path, result: Result<BuildReport, BuildFailure>, verb: &str, co
                 1 => ", 1 warning".to_owned(),
                 n => format!(", {n} warnings"),
             };
-            let target = report.output.as_ref().map(|o| format!(" into {}", o.display())).unwrap_or_default();
+            let target = report
+                .output
+                .as_ref()
+                .map(|o| format!(" into {}", o.display()))
+                .unwrap_or_default();
             println!(
                 "{verb} {} pages ({} events, {} sources){target} in {} ms{warnings}",
                 report.pages,
@@ -118,7 +154,14 @@ fn fail(root: &Path, diagnostics: &[Diagnostic], color: bool) -> ExitCode {
     eprintln!(
         "failed: {errors} error{}{}; nothing was written",
         if errors == 1 { "" } else { "s" },
-        if warnings > 0 { format!(", {warnings} warning{}", if warnings == 1 { "" } else { "s" }) } else { String::new() }
+        if warnings > 0 {
+            format!(
+                ", {warnings} warning{}",
+                if warnings == 1 { "" } else { "s" }
+            )
+        } else {
+            String::new()
+        }
     );
     ExitCode::FAILURE
 }

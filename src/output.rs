@@ -18,7 +18,10 @@ pub struct OutputFile<'a> {
 }
 
 /// Writes `files` as the new contents of `output`, atomically replacing what was there.
-pub fn publish<'a>(output: &Path, files: impl Iterator<Item = OutputFile<'a>>) -> Result<(), Diagnostic> {
+pub fn publish<'a>(
+    output: &Path,
+    files: impl Iterator<Item = OutputFile<'a>>,
+) -> Result<(), Diagnostic> {
     let (parent, name) = split(output)?;
     fs::create_dir_all(&parent).map_err(|e| io_error(&parent, "cannot create folder", &e))?;
     remove_leftovers(&parent, &name);
@@ -26,7 +29,8 @@ pub fn publish<'a>(output: &Path, files: impl Iterator<Item = OutputFile<'a>>) -
 
     let pid = std::process::id();
     let staging = parent.join(format!(".{name}.staging-{pid}"));
-    let result = write_all(&staging, files).and_then(|()| swap(&staging, output, &parent.join(format!(".{name}.old-{pid}"))));
+    let result = write_all(&staging, files)
+        .and_then(|()| swap(&staging, output, &parent.join(format!(".{name}.old-{pid}"))));
     if result.is_err() {
         let _ = fs::remove_dir_all(&staging);
     }
@@ -37,19 +41,33 @@ fn split(output: &Path) -> Result<(PathBuf, String), Diagnostic> {
     let name = output.file_name().map(|n| n.to_string_lossy().into_owned());
     let parent = output.parent().map(Path::to_path_buf);
     match (parent, name) {
-        (Some(parent), Some(name)) => Ok((if parent.as_os_str().is_empty() { PathBuf::from(".") } else { parent }, name)),
-        _ => Err(Diagnostic::error(output, "cannot write the site here").with_hint("choose a named folder, e.g. --output public")),
+        (Some(parent), Some(name)) => Ok((
+            if parent.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                parent
+            },
+            name,
+        )),
+        _ => Err(Diagnostic::error(output, "cannot write the site here")
+            .with_hint("choose a named folder, e.g. --output public")),
     }
 }
 
 /// An existing output folder must be one gen wrote (it has the marker) or be empty.
 fn ensure_replaceable(output: &Path) -> Result<(), Diagnostic> {
-    let Ok(meta) = fs::symlink_metadata(output) else { return Ok(()) };
+    let Ok(meta) = fs::symlink_metadata(output) else {
+        return Ok(());
+    };
     if !meta.is_dir() {
-        return Err(Diagnostic::error(output, "the output path exists and is not a folder")
-            .with_hint("move it away or choose another folder with --output"));
+        return Err(
+            Diagnostic::error(output, "the output path exists and is not a folder")
+                .with_hint("move it away or choose another folder with --output"),
+        );
     }
-    let empty = fs::read_dir(output).map(|mut d| d.next().is_none()).unwrap_or(false);
+    let empty = fs::read_dir(output)
+        .map(|mut d| d.next().is_none())
+        .unwrap_or(false);
     if empty || output.join(MARKER).is_file() {
         Ok(())
     } else {
@@ -58,10 +76,17 @@ fn ensure_replaceable(output: &Path) -> Result<(), Diagnostic> {
     }
 }
 
-fn write_all<'a>(staging: &Path, files: impl Iterator<Item = OutputFile<'a>>) -> Result<(), Diagnostic> {
-    fs::create_dir_all(staging).map_err(|e| io_error(staging, "cannot create staging folder", &e))?;
-    fs::write(staging.join(MARKER), "written by gen; this folder is replaced on every build\n")
-        .map_err(|e| io_error(staging, "cannot write", &e))?;
+fn write_all<'a>(
+    staging: &Path,
+    files: impl Iterator<Item = OutputFile<'a>>,
+) -> Result<(), Diagnostic> {
+    fs::create_dir_all(staging)
+        .map_err(|e| io_error(staging, "cannot create staging folder", &e))?;
+    fs::write(
+        staging.join(MARKER),
+        "written by gen; this folder is replaced on every build\n",
+    )
+    .map_err(|e| io_error(staging, "cannot write", &e))?;
     for file in files {
         let path = staging.join(file.path);
         if let Some(dir) = path.parent() {
@@ -80,7 +105,8 @@ fn write_all<'a>(staging: &Path, files: impl Iterator<Item = OutputFile<'a>>) ->
 fn swap(staging: &Path, output: &Path, old: &Path) -> Result<(), Diagnostic> {
     let had_output = output.exists();
     if had_output {
-        fs::rename(output, old).map_err(|e| io_error(output, "cannot move the previous site aside", &e))?;
+        fs::rename(output, old)
+            .map_err(|e| io_error(output, "cannot move the previous site aside", &e))?;
     }
     if let Err(e) = fs::rename(staging, output) {
         if had_output {
@@ -96,12 +122,21 @@ fn swap(staging: &Path, output: &Path, old: &Path) -> Result<(), Diagnostic> {
 
 /// Removes staging and old folders that a killed build left behind.
 fn remove_leftovers(parent: &Path, name: &str) {
-    let Ok(entries) = fs::read_dir(parent) else { return };
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
     let prefixes = [format!(".{name}.staging-"), format!(".{name}.old-")];
     for entry in entries.flatten() {
         let file_name = entry.file_name().to_string_lossy().into_owned();
-        let Some(pid) = prefixes.iter().find_map(|p| file_name.strip_prefix(p.as_str())) else { continue };
-        let alive = pid.parse::<u32>().is_ok_and(|p| p != std::process::id() && Path::new(&format!("/proc/{p}")).exists());
+        let Some(pid) = prefixes
+            .iter()
+            .find_map(|p| file_name.strip_prefix(p.as_str()))
+        else {
+            continue;
+        };
+        let alive = pid
+            .parse::<u32>()
+            .is_ok_and(|p| p != std::process::id() && Path::new(&format!("/proc/{p}")).exists());
         if !alive {
             let _ = fs::remove_dir_all(entry.path());
         }
@@ -110,7 +145,9 @@ fn remove_leftovers(parent: &Path, name: &str) {
 
 fn io_error(path: &Path, what: &str, error: &std::io::Error) -> Diagnostic {
     let hint = match error.kind() {
-        std::io::ErrorKind::PermissionDenied => "check the folder's permissions; the previous site was kept",
+        std::io::ErrorKind::PermissionDenied => {
+            "check the folder's permissions; the previous site was kept"
+        }
         _ => "the previous site was kept",
     };
     Diagnostic::error(path, format!("{what}: {error}")).with_hint(hint)
@@ -121,18 +158,28 @@ mod tests {
     use super::*;
 
     fn files<'a>(list: &'a [(&'a str, &'a str)]) -> impl Iterator<Item = OutputFile<'a>> {
-        list.iter().map(|(p, b)| OutputFile { path: p, bytes: b.as_bytes() })
+        list.iter().map(|(p, b)| OutputFile {
+            path: p,
+            bytes: b.as_bytes(),
+        })
     }
 
     #[test]
     fn publishes_and_replaces_its_own_output() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        publish(&out, files(&[("index.html", "one"), ("events/a/index.html", "a")])).unwrap();
+        publish(
+            &out,
+            files(&[("index.html", "one"), ("events/a/index.html", "a")]),
+        )
+        .unwrap();
         publish(&out, files(&[("index.html", "two")])).unwrap();
         assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "two");
         assert!(!out.join("events").exists());
-        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("public")]);
     }
 
@@ -144,7 +191,10 @@ mod tests {
         fs::write(out.join("CNAME"), "example.org").unwrap();
         let e = publish(&out, files(&[("index.html", "x")])).unwrap_err();
         assert!(e.message.contains("did not write"), "{e:?}");
-        assert_eq!(fs::read_to_string(out.join("CNAME")).unwrap(), "example.org");
+        assert_eq!(
+            fs::read_to_string(out.join("CNAME")).unwrap(),
+            "example.org"
+        );
     }
 
     #[test]

@@ -50,7 +50,20 @@ impl From<Vec<Diagnostic>> for BuildFailure {
 
 impl From<Diagnostic> for BuildFailure {
     fn from(d: Diagnostic) -> Self {
-        Self { diagnostics: vec![d] }
+        Self {
+            diagnostics: vec![d],
+        }
+    }
+}
+
+impl BuildOptions {
+    /// The same options with the root made absolute, so every diagnostic path can be shown
+    /// relative to it.
+    fn resolved(&self) -> Self {
+        Self {
+            root: absolute(&self.root),
+            ..self.clone()
+        }
     }
 }
 
@@ -74,10 +87,28 @@ pub fn load_config(options: &BuildOptions) -> Result<Config, BuildFailure> {
     }
 }
 
+/// Reads and validates the site's content into its [`Timeline`], rendering and writing nothing.
+/// Returns the configuration, the timeline and the warnings.
+pub fn timeline(
+    options: &BuildOptions,
+) -> Result<(Config, Timeline, Vec<Diagnostic>), BuildFailure> {
+    let options = &options.resolved();
+    let config = load_config(options)?;
+    match content::read(&options.root, &config, options.drafts) {
+        (Some(timeline), warnings) => Ok((config, timeline, warnings)),
+        (None, problems) => Err(problems.into()),
+    }
+}
+
 /// Validates everything and renders every page, writing nothing.
-fn render_site(options: &BuildOptions, config: &Config) -> Result<(Timeline, Vec<render::Page>, Vec<Diagnostic>), BuildFailure> {
-    let (templates, (timeline, mut problems)) =
-        rayon::join(|| render::templates(&options.root), || content::read(&options.root, config, options.drafts));
+fn render_site(
+    options: &BuildOptions,
+    config: &Config,
+) -> Result<(Timeline, Vec<render::Page>, Vec<Diagnostic>), BuildFailure> {
+    let (templates, (timeline, mut problems)) = rayon::join(
+        || render::templates(&options.root),
+        || content::read(&options.root, config, options.drafts),
+    );
     let templates = match templates {
         Ok(t) => Some(t),
         Err(mut e) => {
@@ -101,6 +132,7 @@ fn render_site(options: &BuildOptions, config: &Config) -> Result<(Timeline, Vec
 /// `gen check`: validate content, config and templates; write nothing.
 pub fn check(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     let started = Instant::now();
+    let options = &options.resolved();
     let config = load_config(options)?;
     let (timeline, pages, mut warnings) = render_site(options, &config)?;
     diagnostics::sort(&mut warnings);
@@ -117,6 +149,7 @@ pub fn check(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
 /// `gen build`: validate, render, and publish into the output folder.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     let started = Instant::now();
+    let options = &options.resolved();
     let config = load_config(options)?;
     let output = output_dir(options, &config)?;
     let (timeline, pages, mut warnings) = render_site(options, &config)?;
@@ -124,16 +157,28 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     for asset in &assets {
         if pages.iter().any(|p| p.path == asset.path) {
             warnings.push(
-                Diagnostic::warning(options.root.join("static").join(&asset.path), format!("gen writes {} itself; this static file is not copied", asset.path))
-                    .with_hint("rename the file or remove it from static/"),
+                Diagnostic::warning(
+                    options.root.join("static").join(&asset.path),
+                    format!(
+                        "gen writes {} itself; this static file is not copied",
+                        asset.path
+                    ),
+                )
+                .with_hint("rename the file or remove it from static/"),
             );
         }
     }
     let files = assets
         .iter()
         .filter(|a| !pages.iter().any(|p| p.path == a.path))
-        .map(|a| OutputFile { path: &a.path, bytes: &a.bytes })
-        .chain(pages.iter().map(|p| OutputFile { path: &p.path, bytes: &p.bytes }));
+        .map(|a| OutputFile {
+            path: &a.path,
+            bytes: &a.bytes,
+        })
+        .chain(pages.iter().map(|p| OutputFile {
+            path: &p.path,
+            bytes: &p.bytes,
+        }));
     output::publish(&output, files).map_err(BuildFailure::from)?;
     diagnostics::sort(&mut warnings);
     Ok(BuildReport {
@@ -154,9 +199,14 @@ pub fn output_dir(options: &BuildOptions, config: &Config) -> Result<PathBuf, Bu
         None => root.join(&config.output_dir),
     };
     let refuse = |why: &str| -> BuildFailure {
-        Diagnostic::error(&output, format!("refusing to write the site to {}: {why}", output.display()))
-            .with_hint("choose a separate folder such as `public` (output_dir in site.toml, or --output)")
-            .into()
+        Diagnostic::error(
+            &output,
+            format!("refusing to write the site to {}: {why}", output.display()),
+        )
+        .with_hint(
+            "choose a separate folder such as `public` (output_dir in site.toml, or --output)",
+        )
+        .into()
     };
     if root.starts_with(&output) {
         return Err(refuse("it is the site root or contains it"));
@@ -177,6 +227,8 @@ fn absolute(path: &Path) -> PathBuf {
     // A path that does not exist yet: resolve its parent and keep the last component.
     match (path.parent(), path.file_name()) {
         (Some(parent), Some(name)) if !parent.as_os_str().is_empty() => absolute(parent).join(name),
-        _ => std::env::current_dir().map(|d| d.join(path)).unwrap_or_else(|_| path.to_path_buf()),
+        _ => std::env::current_dir()
+            .map(|d| d.join(path))
+            .unwrap_or_else(|_| path.to_path_buf()),
     }
 }

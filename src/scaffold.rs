@@ -16,37 +16,62 @@ use crate::render::DEFAULT_TEMPLATES;
 /// path. The file is a draft until its sources are filled in; an existing file is never
 /// overwritten (a numeric suffix keeps the slug unique).
 pub fn new_event(root: &Path, title: &str, date: Option<&str>) -> Result<PathBuf, BuildFailure> {
-    let config = load_config(&BuildOptions { root: root.to_path_buf(), ..BuildOptions::default() })?;
+    let config = load_config(&BuildOptions {
+        root: root.to_path_buf(),
+        ..BuildOptions::default()
+    })?;
     let zone = config.timezone;
     let written = match date {
         Some(d) => d.trim().to_owned(),
-        None => Utc::now().with_timezone(&zone).format(&format!("%Y-%m-%dT%H:%M {}", zone.name())).to_string(),
+        None => Utc::now()
+            .with_timezone(&zone)
+            .format(&format!("%Y-%m-%dT%H:%M {}", zone.name()))
+            .to_string(),
     };
     let parsed = EventDate::parse(&written).map_err(|e| {
-        BuildFailure::from(Diagnostic::error("--date", format!("{}", e.message)).with_hint(e.hint))
+        BuildFailure::from(Diagnostic::error("--date", e.message).with_hint(e.hint))
     })?;
     if title.trim().is_empty() {
-        return Err(Diagnostic::error("TITLE", "the title is empty").with_hint("gen new \"What happened\"").into());
+        return Err(Diagnostic::error("TITLE", "the title is empty")
+            .with_hint("gen new \"What happened\"")
+            .into());
     }
     let dir = root.join("content").join("events");
-    fs::create_dir_all(&dir).map_err(|e| Diagnostic::error(&dir, format!("cannot create folder: {e}")))?;
+    fs::create_dir_all(&dir)
+        .map_err(|e| Diagnostic::error(&dir, format!("cannot create folder: {e}")))?;
     let base = format!("{}-{}", parsed.day_in(zone), slugify(title));
-    let base: String = base.chars().take(90).collect::<String>().trim_end_matches('-').to_owned();
+    let base: String = base
+        .chars()
+        .take(90)
+        .collect::<String>()
+        .trim_end_matches('-')
+        .to_owned();
     let text = format!(
         "---\ntitle: {}\ndate: {written}\nlocation:\nactors: []\ntags: []\nimportance: normal\n# Cite at least one source by its file name in content/sources/, then delete `draft`.\nsources: []\ndraft: true\n---\nWhat happened, in one or two sentences: this first paragraph is the summary.\n",
         yaml_string(title.trim())
     );
     for n in 1.. {
-        let name = if n == 1 { format!("{base}.md") } else { format!("{base}-{n}.md") };
+        let name = if n == 1 {
+            format!("{base}.md")
+        } else {
+            format!("{base}-{n}.md")
+        };
         let path = dir.join(name);
-        match fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+        match fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
             Ok(mut file) => {
                 use std::io::Write;
-                file.write_all(text.as_bytes()).map_err(|e| Diagnostic::error(&path, format!("cannot write: {e}")))?;
+                file.write_all(text.as_bytes())
+                    .map_err(|e| Diagnostic::error(&path, format!("cannot write: {e}")))?;
                 return Ok(path);
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(Diagnostic::error(&path, format!("cannot create file: {e}")).into()),
+            Err(e) => {
+                return Err(Diagnostic::error(&path, format!("cannot create file: {e}")).into());
+            }
         }
     }
     unreachable!("the loop above only ends by returning")
@@ -69,8 +94,13 @@ fn yaml_string(text: &str) -> String {
 
 /// Creates a new site in `dir` (which must not exist or be empty) and returns the files written.
 pub fn init(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
-    if dir.exists() && fs::read_dir(dir).map(|mut d| d.next().is_some()).unwrap_or(true) {
-        return Err(Diagnostic::error(dir, "the folder exists and is not empty").with_hint("choose a new folder name"));
+    if dir.exists()
+        && fs::read_dir(dir)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(true)
+    {
+        return Err(Diagnostic::error(dir, "the folder exists and is not empty")
+            .with_hint("choose a new folder name"));
     }
     let today = Utc::now().date_naive();
     let event = format!(
@@ -88,15 +118,25 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
         ),
         (".gitignore".to_owned(), b"/public\n".to_vec()),
     ];
-    files.extend(DEFAULT_TEMPLATES.iter().map(|(n, t)| (format!("templates/{n}"), t.as_bytes().to_vec())));
-    files.extend(DEFAULT_STATIC.iter().map(|(n, b)| (format!("static/{n}"), b.to_vec())));
+    files.extend(
+        DEFAULT_TEMPLATES
+            .iter()
+            .map(|(n, t)| (format!("templates/{n}"), t.as_bytes().to_vec())),
+    );
+    files.extend(
+        DEFAULT_STATIC
+            .iter()
+            .map(|(n, b)| (format!("static/{n}"), b.to_vec())),
+    );
     let mut written = Vec::new();
     for (rel, bytes) in files {
         let path = dir.join(rel);
         if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).map_err(|e| Diagnostic::error(parent, format!("cannot create folder: {e}")))?;
+            fs::create_dir_all(parent)
+                .map_err(|e| Diagnostic::error(parent, format!("cannot create folder: {e}")))?;
         }
-        fs::write(&path, bytes).map_err(|e| Diagnostic::error(&path, format!("cannot write: {e}")))?;
+        fs::write(&path, bytes)
+            .map_err(|e| Diagnostic::error(&path, format!("cannot write: {e}")))?;
         written.push(path);
     }
     Ok(written)

@@ -12,11 +12,29 @@ use crate::diagnostics::{Diagnostic, locate, nearest};
 
 /// The front-matter keys an event may have.
 pub const EVENT_KEYS: &[&str] = &[
-    "title", "date", "end", "precision", "location", "actors", "tags", "importance", "sources", "disputed",
-    "summary", "draft",
+    "title",
+    "date",
+    "end",
+    "precision",
+    "location",
+    "actors",
+    "tags",
+    "importance",
+    "sources",
+    "disputed",
+    "summary",
+    "draft",
 ];
 /// The front-matter keys a source may have.
-pub const SOURCE_KEYS: &[&str] = &["title", "outlet", "published", "url", "author", "language", "archive_url"];
+pub const SOURCE_KEYS: &[&str] = &[
+    "title",
+    "outlet",
+    "published",
+    "url",
+    "author",
+    "language",
+    "archive_url",
+];
 /// The front-matter keys a free-standing page may have.
 pub const PAGE_KEYS: &[&str] = &["title"];
 
@@ -35,16 +53,22 @@ pub fn split<'a>(path: &Path, text: &'a str) -> Result<Split<'a>, Diagnostic> {
     let mut lines = text.split_inclusive('\n');
     let first = lines.next().unwrap_or("");
     if first.trim_end() != "---" {
-        return Err(Diagnostic::error(path, "the file does not start with front matter")
-            .at(text, 1, 1)
-            .with_hint("begin the file with a line `---`, the YAML keys, then another `---`"));
+        return Err(
+            Diagnostic::error(path, "the file does not start with front matter")
+                .at(text, 1, 1)
+                .with_hint("begin the file with a line `---`, the YAML keys, then another `---`"),
+        );
     }
     let yaml_start = first.len();
     let mut offset = yaml_start;
     for line in lines {
         let bare = line.trim_end();
         if bare == "---" || bare == "..." {
-            return Ok(Split { yaml: &text[yaml_start..offset], yaml_line: 2, body: &text[offset + line.len()..] });
+            return Ok(Split {
+                yaml: &text[yaml_start..offset],
+                yaml_line: 2,
+                body: &text[offset + line.len()..],
+            });
         }
         offset += line.len();
     }
@@ -71,7 +95,10 @@ pub enum Field {
 
 impl Fields {
     pub fn get(&self, key: &str) -> Option<(&Field, usize)> {
-        self.map.iter().find(|(k, _, _)| k == key).map(|(_, v, line)| (v, *line))
+        self.map
+            .iter()
+            .find(|(k, _, _)| k == key)
+            .map(|(_, v, line)| (v, *line))
     }
 }
 
@@ -91,7 +118,12 @@ impl Field {
 /// Parses the YAML block; checks every top-level key against `known`. A syntax error is the
 /// only failure; unknown keys (each with the nearest known key) come back beside the fields
 /// so the rest of the file is still checked.
-pub fn parse(path: &Path, text: &str, split: &Split<'_>, known: &[&str]) -> Result<(Fields, Vec<Diagnostic>), Vec<Diagnostic>> {
+pub fn parse(
+    path: &Path,
+    text: &str,
+    split: &Split<'_>,
+    known: &[&str],
+) -> Result<(Fields, Vec<Diagnostic>), Vec<Diagnostic>> {
     let value: Value = serde_yaml::from_str(split.yaml).map_err(|e| {
         let mut d = Diagnostic::error(path, format!("invalid YAML in front matter: {}", yaml_message(&e)));
         if let Some(loc) = e.location() {
@@ -103,8 +135,16 @@ pub fn parse(path: &Path, text: &str, split: &Split<'_>, known: &[&str]) -> Resu
         Value::Mapping(m) => m,
         Value::Null => Mapping::new(),
         other => {
-            return Err(vec![Diagnostic::error(path, format!("front matter must be `key: value` lines, found {}", Field::from(other).kind()))
-                .at(text, split.yaml_line, 1)]);
+            return Err(vec![
+                Diagnostic::error(
+                    path,
+                    format!(
+                        "front matter must be `key: value` lines, found {}",
+                        Field::from(other).kind()
+                    ),
+                )
+                .at(text, split.yaml_line, 1),
+            ]);
         }
     };
     let mut problems = Vec::new();
@@ -118,12 +158,20 @@ pub fn parse(path: &Path, text: &str, split: &Split<'_>, known: &[&str]) -> Resu
         if known.contains(&key.as_str()) {
             fields.map.push((key, Field::from(value), line));
         } else {
-            let column = text.lines().nth(line - 1).and_then(|l| l.find(&key)).map_or(1, |b| b + 1);
+            let column = text
+                .lines()
+                .nth(line - 1)
+                .and_then(|l| l.find(&key))
+                .map_or(1, |b| b + 1);
             let hint = match nearest(&key, known.iter().copied()) {
                 Some(k) => format!("did you mean `{k}`? (keys are case-sensitive)"),
                 None => format!("known keys: {}", known.join(", ")),
             };
-            problems.push(Diagnostic::error(path, format!("unknown front-matter key `{key}`")).at(text, line, column).with_hint(hint));
+            problems.push(
+                Diagnostic::error(path, format!("unknown front-matter key `{key}`"))
+                    .at(text, line, column)
+                    .with_hint(hint),
+            );
         }
     }
     Ok((fields, problems))
@@ -135,7 +183,11 @@ fn key_line(split: &Split<'_>, key: &str) -> usize {
     split
         .yaml
         .lines()
-        .position(|l| l.starts_with(&wanted) || l.starts_with(&format!("\"{key}\":")) || l.starts_with(&format!("'{key}':")))
+        .position(|l| {
+            l.starts_with(&wanted)
+                || l.starts_with(&format!("\"{key}\":"))
+                || l.starts_with(&format!("'{key}':"))
+        })
         .or_else(|| locate(split.yaml, key).map(|(line, _)| line - 1))
         .map_or(split.yaml_line, |i| i + split.yaml_line)
 }
@@ -197,8 +249,18 @@ mod tests {
 
     #[test]
     fn unclosed_and_missing_front_matter_are_errors() {
-        assert!(split(path(), "---\ntitle: A\n").unwrap_err().message.contains("never closes"));
-        assert!(split(path(), "title: A\n").unwrap_err().message.contains("does not start"));
+        assert!(
+            split(path(), "---\ntitle: A\n")
+                .unwrap_err()
+                .message
+                .contains("never closes")
+        );
+        assert!(
+            split(path(), "title: A\n")
+                .unwrap_err()
+                .message
+                .contains("does not start")
+        );
     }
 
     #[test]
@@ -216,7 +278,13 @@ mod tests {
         let s = split(path(), text).unwrap();
         let (_, e) = parse(path(), text, &s, EVENT_KEYS).unwrap();
         assert_eq!(e.len(), 2);
-        assert_eq!((e[0].line, e[0].hint.as_deref()), (Some(2), Some("did you mean `title`? (keys are case-sensitive)")));
+        assert_eq!(
+            (e[0].line, e[0].hint.as_deref()),
+            (
+                Some(2),
+                Some("did you mean `title`? (keys are case-sensitive)")
+            )
+        );
         assert_eq!(e[1].line, Some(4));
     }
 

@@ -31,8 +31,9 @@ pub fn load(content_dir: &Path) -> (Vec<InputFile>, Vec<Diagnostic>) {
     let mut problems = Vec::new();
     if !content_dir.is_dir() {
         problems.push(
-            Diagnostic::error(content_dir, "the content folder is missing")
-                .with_hint("create content/events/ and content/sources/, or run `gen init` for a new site"),
+            Diagnostic::error(content_dir, "the content folder is missing").with_hint(
+                "create content/events/ and content/sources/, or run `gen init` for a new site",
+            ),
         );
         return (files, problems);
     }
@@ -54,7 +55,13 @@ pub fn load(content_dir: &Path) -> (Vec<InputFile>, Vec<Diagnostic>) {
     (files, problems)
 }
 
-fn collect(dir: &Path, kind: Kind, recurse: bool, out: &mut Vec<(PathBuf, Kind)>, problems: &mut Vec<Diagnostic>) {
+fn collect(
+    dir: &Path,
+    kind: Kind,
+    recurse: bool,
+    out: &mut Vec<(PathBuf, Kind)>,
+    problems: &mut Vec<Diagnostic>,
+) {
     let entries = match fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
@@ -69,12 +76,16 @@ fn collect(dir: &Path, kind: Kind, recurse: bool, out: &mut Vec<(PathBuf, Kind)>
         if is_ignored(&name) {
             continue;
         }
-        let Ok(file_type) = entry.file_type() else { continue };
+        let Ok(file_type) = entry.file_type() else {
+            continue;
+        };
         if file_type.is_dir() {
             if recurse {
                 collect(&path, kind, true, out, problems);
             }
-        } else if path.extension().is_some_and(|e| e == "md") && (file_type.is_file() || path.is_file()) {
+        } else if path.extension().is_some_and(|e| e == "md")
+            && (file_type.is_file() || path.is_file())
+        {
             out.push((path, kind));
         }
     }
@@ -82,19 +93,29 @@ fn collect(dir: &Path, kind: Kind, recurse: bool, out: &mut Vec<(PathBuf, Kind)>
 
 /// Hidden files and the temporary files editors write beside the real one.
 pub fn is_ignored(name: &str) -> bool {
-    name.starts_with('.') || name.starts_with('#') || name.ends_with('~') || name.ends_with(".swp") || name.ends_with(".tmp")
+    name.starts_with('.')
+        || name.starts_with('#')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".tmp")
 }
 
 /// Reads a file as UTF-8; a non-UTF-8 or empty file is a diagnostic naming where it breaks.
 pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
-    let bytes = fs::read(path).map_err(|e| Diagnostic::error(path, format!("cannot read file: {e}")))?;
+    let bytes =
+        fs::read(path).map_err(|e| Diagnostic::error(path, format!("cannot read file: {e}")))?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(Diagnostic::error(path, "the file is empty").with_hint("delete it, or give it front matter between `---` lines"));
+        return Err(Diagnostic::error(path, "the file is empty")
+            .with_hint("delete it, or give it front matter between `---` lines"));
     }
     String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
-        let column = valid.rsplit(|b| *b == b'\n').next().map_or(0, |l| String::from_utf8_lossy(l).chars().count()) + 1;
+        let column = valid
+            .rsplit(|b| *b == b'\n')
+            .next()
+            .map_or(0, |l| String::from_utf8_lossy(l).chars().count())
+            + 1;
         let mut d = Diagnostic::error(path, "the file is not valid UTF-8 text")
             .with_hint("save the file as UTF-8 (most editors offer \"Save with encoding\")");
         d.line = Some(line);

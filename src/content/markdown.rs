@@ -33,7 +33,10 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         .add_tag_attributes("div", ["id"])
         .add_tag_attributes("li", ["id"])
         .allowed_classes(HashMap::from([
-            ("sup", HashSet::from(["footnote-reference", "footnote-definition-label"])),
+            (
+                "sup",
+                HashSet::from(["footnote-reference", "footnote-definition-label"]),
+            ),
             ("div", HashSet::from(["footnote-definition"])),
         ]));
     for h in ["h1", "h2", "h3", "h4", "h5", "h6"] {
@@ -44,8 +47,10 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
 
 /// Renders a Markdown body under the given raw-HTML policy.
 pub fn render(markdown: &str, policy: RawHtml) -> Rendered {
-    let options =
-        Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_HEADING_ATTRIBUTES;
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_HEADING_ATTRIBUTES;
     let events: Vec<Event<'_>> = Parser::new_ext(markdown, options).collect();
     let (first_paragraph, text) = plain_text(&events);
     let events = rewrite(events, policy);
@@ -54,17 +59,26 @@ pub fn render(markdown: &str, policy: RawHtml) -> Rendered {
     if policy == RawHtml::Sanitize {
         html = SANITIZER.clean(&html).to_string();
     }
-    Rendered { html, first_paragraph, text }
+    Rendered {
+        html,
+        first_paragraph,
+        text,
+    }
 }
 
 /// True for addresses that may be linked: http(s) and relative ones (`#x`, `../y/`).
 pub fn is_allowed_href(href: &str) -> bool {
     // Browsers ignore ASCII whitespace and control characters inside a scheme
     // ("java\tscript:"), so they are dropped before looking for one.
-    let cleaned: String = href.chars().filter(|c| !c.is_ascii_control() && !c.is_ascii_whitespace()).collect();
+    let cleaned: String = href
+        .chars()
+        .filter(|c| !c.is_ascii_control() && !c.is_ascii_whitespace())
+        .collect();
     let lower = cleaned.to_ascii_lowercase();
-    match lower.find(|c| matches!(c, ':' | '/' | '?' | '#')) {
-        Some(i) if lower.as_bytes()[i] == b':' => lower.starts_with("http:") || lower.starts_with("https:"),
+    match lower.find([':', '/', '?', '#']) {
+        Some(i) if lower.as_bytes()[i] == b':' => {
+            lower.starts_with("http:") || lower.starts_with("https:")
+        }
         _ => true,
     }
 }
@@ -82,8 +96,12 @@ fn rewrite(events: Vec<Event<'_>>, policy: RawHtml) -> Vec<Event<'_>> {
     let mut iter = events.into_iter().peekable();
     while let Some(event) = iter.next() {
         match event {
-            Event::Html(h) | Event::InlineHtml(h) if policy == RawHtml::Escape => out.push(Event::Text(h)),
-            Event::Start(Tag::Link { dest_url, title, .. }) => {
+            Event::Html(h) | Event::InlineHtml(h) if policy == RawHtml::Escape => {
+                out.push(Event::Text(h))
+            }
+            Event::Start(Tag::Link {
+                dest_url, title, ..
+            }) => {
                 let keep = is_allowed_href(&dest_url);
                 if keep {
                     out.push(Event::InlineHtml(anchor(&dest_url, &title).into()));
@@ -95,9 +113,16 @@ fn rewrite(events: Vec<Event<'_>>, policy: RawHtml) -> Vec<Event<'_>> {
                     out.push(Event::InlineHtml("</a>".into()));
                 }
             }
-            Event::Start(Tag::Image { ref dest_url, .. }) if !is_allowed_href(dest_url) => dropped_image += 1,
+            Event::Start(Tag::Image { ref dest_url, .. }) if !is_allowed_href(dest_url) => {
+                dropped_image += 1
+            }
             Event::End(TagEnd::Image) if dropped_image > 0 => dropped_image -= 1,
-            Event::Start(Tag::Heading { level, id: None, classes, attrs }) => {
+            Event::Start(Tag::Heading {
+                level,
+                id: None,
+                classes,
+                attrs,
+            }) => {
                 let mut text = String::new();
                 let mut inner = Vec::new();
                 for e in iter.by_ref() {
@@ -111,7 +136,12 @@ fn rewrite(events: Vec<Event<'_>>, policy: RawHtml) -> Vec<Event<'_>> {
                     inner.push(e);
                 }
                 let id = unique_id(&mut heading_ids, &slugify(&text));
-                out.push(Event::Start(Tag::Heading { level, id: Some(CowStr::from(id)), classes, attrs }));
+                out.push(Event::Start(Tag::Heading {
+                    level,
+                    id: Some(CowStr::from(id)),
+                    classes,
+                    attrs,
+                }));
                 out.extend(rewrite(inner, policy));
             }
             other => out.push(other),
@@ -141,7 +171,11 @@ fn anchor(href: &str, title: &str) -> String {
 fn unique_id(seen: &mut HashMap<String, usize>, base: &str) -> String {
     let count = seen.entry(base.to_owned()).or_insert(0);
     *count += 1;
-    if *count == 1 { base.to_owned() } else { format!("{base}-{count}") }
+    if *count == 1 {
+        base.to_owned()
+    } else {
+        format!("{base}-{count}")
+    }
 }
 
 fn plain_text(events: &[Event<'_>]) -> (String, String) {
@@ -173,8 +207,15 @@ fn plain_text(events: &[Event<'_>]) -> (String, String) {
             _ => {}
         }
         match event {
-            Event::Start(Tag::BlockQuote(_) | Tag::List(_) | Tag::FootnoteDefinition(_) | Tag::Table(_)) => depth += 1,
-            Event::End(TagEnd::BlockQuote(_) | TagEnd::List(_) | TagEnd::FootnoteDefinition | TagEnd::Table) => {
+            Event::Start(
+                Tag::BlockQuote(_) | Tag::List(_) | Tag::FootnoteDefinition(_) | Tag::Table(_),
+            ) => depth += 1,
+            Event::End(
+                TagEnd::BlockQuote(_)
+                | TagEnd::List(_)
+                | TagEnd::FootnoteDefinition
+                | TagEnd::Table,
+            ) => {
                 depth = depth.saturating_sub(1);
             }
             _ => {}
@@ -194,7 +235,9 @@ mod tests {
 
     #[test]
     fn tables_footnotes_strikethrough_and_heading_anchors() {
-        let out = html("## Who said what\n\n~~no~~ yes[^1]\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n[^1]: A note.\n\n## Who said what\n");
+        let out = html(
+            "## Who said what\n\n~~no~~ yes[^1]\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n[^1]: A note.\n\n## Who said what\n",
+        );
         assert!(out.contains("<h2 id=\"who-said-what\">"), "{out}");
         assert!(out.contains("<h2 id=\"who-said-what-2\">"), "{out}");
         assert!(out.contains("<del>no</del>"), "{out}");
@@ -204,7 +247,9 @@ mod tests {
 
     #[test]
     fn scripts_and_handlers_are_removed() {
-        let out = html("<script>alert(1)</script><img src=x onerror=alert(1)> <a href=\"javascript:alert(1)\">x</a>");
+        let out = html(
+            "<script>alert(1)</script><img src=x onerror=alert(1)> <a href=\"javascript:alert(1)\">x</a>",
+        );
         assert!(!out.contains("<script"), "{out}");
         assert!(!out.contains("onerror"), "{out}");
         assert!(!out.contains("javascript:"), "{out}");
@@ -213,7 +258,11 @@ mod tests {
     #[test]
     fn foreign_schemes_are_dropped_in_every_policy() {
         for policy in [RawHtml::Sanitize, RawHtml::Allow, RawHtml::Escape] {
-            let out = render("[x](java\tscript:alert(1)) [y](data:text/html,hi) [z](mailto:a@b)", policy).html;
+            let out = render(
+                "[x](java\tscript:alert(1)) [y](data:text/html,hi) [z](mailto:a@b)",
+                policy,
+            )
+            .html;
             assert!(!out.contains("href"), "{policy:?}: {out}");
             assert!(out.contains('x') && out.contains('y'), "{out}");
         }
@@ -223,7 +272,10 @@ mod tests {
     fn external_links_get_rel_and_relative_links_stay() {
         for policy in [RawHtml::Sanitize, RawHtml::Allow] {
             let out = render("[a](https://example.org/) [b](../x/)", policy).html;
-            assert!(out.contains("href=\"https://example.org/\" rel=\"noopener noreferrer\""), "{out}");
+            assert!(
+                out.contains("href=\"https://example.org/\" rel=\"noopener noreferrer\""),
+                "{out}"
+            );
             assert!(out.contains("href=\"../x/\""), "{out}");
         }
     }
@@ -236,7 +288,10 @@ mod tests {
 
     #[test]
     fn first_paragraph_and_text() {
-        let r = render("First *one*\nline.\n\n> quote\n\nSecond.", RawHtml::Sanitize);
+        let r = render(
+            "First *one*\nline.\n\n> quote\n\nSecond.",
+            RawHtml::Sanitize,
+        );
         assert_eq!(r.first_paragraph, "First one line.");
         assert!(r.text.contains("quote") && r.text.contains("Second."));
     }

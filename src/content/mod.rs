@@ -27,8 +27,10 @@ use parse::Parsed;
 /// found; the diagnostics hold every problem (errors and warnings) either way.
 pub fn read(root: &Path, config: &Config, drafts: bool) -> (Option<Timeline>, Vec<Diagnostic>) {
     let (files, mut problems) = load::load(&root.join("content"));
-    let parsed: Vec<Result<Parsed, Vec<Diagnostic>>> =
-        files.into_par_iter().map(|f| parse::parse(f, config.raw_html)).collect();
+    let parsed: Vec<Result<Parsed, Vec<Diagnostic>>> = files
+        .into_par_iter()
+        .map(|f| parse::parse(f, config.raw_html))
+        .collect();
     let mut ok = Vec::with_capacity(parsed.len());
     for p in parsed {
         match p {
@@ -40,7 +42,12 @@ pub fn read(root: &Path, config: &Config, drafts: bool) -> (Option<Timeline>, Ve
     let zone = config.timezone;
     if !drafts {
         // Drafts are work in progress: they are not validated until built with --drafts.
-        ok.retain(|f| f.kind != Kind::Event || f.fields.get("draft").is_none_or(|(v, _)| *v != frontmatter::Field::Bool(true)));
+        ok.retain(|f| {
+            f.kind != Kind::Event
+                || f.fields
+                    .get("draft")
+                    .is_none_or(|(v, _)| *v != frontmatter::Field::Bool(true))
+        });
     }
     let checked: Vec<(Option<Checked<'_>>, Vec<Diagnostic>)> = ok
         .par_iter()

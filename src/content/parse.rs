@@ -30,5 +30,12 @@ pub fn parse(file: InputFile, policy: RawHtml) -> Result<Parsed, Vec<Diagnostic>
     };
     let (fields, problems) = frontmatter::parse(&file.path, &file.text, &split, known)?;
     let body = markdown::render(split.body, policy);
-    Ok(Parsed { path: file.path, kind: file.kind, text: file.text, fields, body, problems })
+    Ok(Parsed {
+        path: file.path,
+        kind: file.kind,
+        text: file.text,
+        fields,
+        body,
+        problems,
+    })
 }

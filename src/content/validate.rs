@@ -11,14 +11,17 @@ use super::frontmatter::{Field, Fields};
 use super::parse::Parsed;
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, locate, nearest};
-use crate::model::{Citation, Event, EventDate, Importance, Page, Precision, Slug, Source, slugify};
+use crate::model::{
+    Citation, Event, EventDate, Importance, Page, Precision, Slug, Source, slugify,
+};
 
 /// The longest quote, in words, before a warning.
 const MAX_QUOTE_WORDS: usize = 40;
 
 /// Folder names at the output root that pages may not take.
 const RESERVED: &[&str] = &[
-    "events", "days", "sources", "actors", "tags", "index", "404", "atom", "sitemap", "search", "timeline", "static",
+    "events", "days", "sources", "actors", "tags", "index", "404", "atom", "sitemap", "search",
+    "timeline", "static",
 ];
 
 /// One file's fields, with helpers that turn a defect into a diagnostic at its line.
@@ -31,9 +34,17 @@ impl<'a> Reader<'a> {
     fn error(&mut self, line: usize, needle: Option<&str>, message: String, hint: Option<String>) {
         let text = &self.file.text;
         let column = needle
-            .and_then(|n| text.lines().nth(line - 1).and_then(|l| l.find(n).map(|b| l[..b].chars().count() + 1)))
+            .and_then(|n| {
+                text.lines()
+                    .nth(line - 1)
+                    .and_then(|l| l.find(n).map(|b| l[..b].chars().count() + 1))
+            })
             .unwrap_or(1);
-        self.problems.push(Diagnostic::error(&self.file.path, message).at(text, line, column).maybe_hint(hint));
+        self.problems.push(
+            Diagnostic::error(&self.file.path, message)
+                .at(text, line, column)
+                .maybe_hint(hint),
+        );
     }
 
     fn fields(&self) -> &'a Fields {
@@ -50,7 +61,12 @@ impl<'a> Reader<'a> {
             }
             Some((other, line)) => {
                 let kind = other.kind();
-                self.error(line, Some(key), format!("`{key}` should be text, found {kind}"), None);
+                self.error(
+                    line,
+                    Some(key),
+                    format!("`{key}` should be text, found {kind}"),
+                    None,
+                );
                 None
             }
         }
@@ -58,7 +74,12 @@ impl<'a> Reader<'a> {
 
     fn required(&mut self, key: &str, example: &str) -> Option<String> {
         if self.fields().get(key).is_none() {
-            self.error(1, None, format!("missing `{key}`"), Some(format!("add a line `{key}: {example}` to the front matter")));
+            self.error(
+                1,
+                None,
+                format!("missing `{key}`"),
+                Some(format!("add a line `{key}: {example}` to the front matter")),
+            );
             return None;
         }
         self.text(key)
@@ -79,7 +100,12 @@ impl<'a> Reader<'a> {
                         }
                         other => {
                             let kind = other.kind();
-                            self.error(line, Some(key), format!("every item of `{key}` should be a name, found {kind}"), None);
+                            self.error(
+                                line,
+                                Some(key),
+                                format!("every item of `{key}` should be a name, found {kind}"),
+                                None,
+                            );
                         }
                     }
                 }
@@ -87,19 +113,33 @@ impl<'a> Reader<'a> {
             }
             Some((other, line)) => {
                 let kind = other.kind();
-                self.error(line, Some(key), format!("`{key}` should be a list such as [Iran, Israel], found {kind}"), None);
+                self.error(
+                    line,
+                    Some(key),
+                    format!("`{key}` should be a list such as [Iran, Israel], found {kind}"),
+                    None,
+                );
                 Vec::new()
             }
         }
     }
 
     fn date(&mut self, key: &str, required: bool) -> Option<EventDate> {
-        let written = if required { self.required(key, "2025-06-13T09:30 Asia/Tehran")? } else { self.text(key)? };
+        let written = if required {
+            self.required(key, "2025-06-13T09:30 Asia/Tehran")?
+        } else {
+            self.text(key)?
+        };
         let line = self.fields().get(key).map_or(1, |(_, l)| l);
         match EventDate::parse(&written) {
             Ok(d) => Some(d),
             Err(e) => {
-                self.error(line, Some(&written), format!("`{key}`: {}", e.message), Some(e.hint));
+                self.error(
+                    line,
+                    Some(&written),
+                    format!("`{key}`: {}", e.message),
+                    Some(e.hint),
+                );
                 None
             }
         }
@@ -123,7 +163,12 @@ impl<'a> Reader<'a> {
     }
 
     fn slug_from_path(&mut self) -> Option<Slug> {
-        let stem = self.file.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let stem = self
+            .file
+            .path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         match Slug::parse(&stem) {
             Ok(s) => Some(s),
             Err(e) => {
@@ -146,7 +191,10 @@ pub struct EventFile<'a> {
 /// Validates one event file. The event comes back whenever its slug, title and date could be
 /// read, even beside errors, so the cross-file rules still check it.
 pub fn event(file: &Parsed, zone: Tz) -> (Option<EventFile<'_>>, Vec<Diagnostic>) {
-    let mut r = Reader { file, problems: file.problems.clone() };
+    let mut r = Reader {
+        file,
+        problems: file.problems.clone(),
+    };
     let slug = r.slug_from_path();
     let title = r.required("title", "What happened");
     let date = r.date("date", true);
@@ -155,8 +203,16 @@ pub fn event(file: &Parsed, zone: Tz) -> (Option<EventFile<'_>>, Vec<Diagnostic>
         None => date.map_or(Precision::Minute, |d| d.natural_precision()),
         Some(p) => Precision::parse(&p).unwrap_or_else(|| {
             let line = r.fields().get("precision").map_or(1, |(_, l)| l);
-            let hint = nearest(&p, Precision::NAMES).map_or_else(|| Precision::NAMES.join(", "), |n| format!("did you mean `{n}`?"));
-            r.error(line, Some(&p), format!("unknown precision \"{p}\""), Some(hint));
+            let hint = nearest(&p, Precision::NAMES).map_or_else(
+                || Precision::NAMES.join(", "),
+                |n| format!("did you mean `{n}`?"),
+            );
+            r.error(
+                line,
+                Some(&p),
+                format!("unknown precision \"{p}\""),
+                Some(hint),
+            );
             Precision::Minute
         }),
     };
@@ -164,25 +220,42 @@ pub fn event(file: &Parsed, zone: Tz) -> (Option<EventFile<'_>>, Vec<Diagnostic>
         None => Importance::default(),
         Some(i) => Importance::parse(&i).unwrap_or_else(|| {
             let line = r.fields().get("importance").map_or(1, |(_, l)| l);
-            r.error(line, Some(&i), format!("unknown importance \"{i}\""), Some("use major, normal or minor".to_owned()));
+            r.error(
+                line,
+                Some(&i),
+                format!("unknown importance \"{i}\""),
+                Some("use major, normal or minor".to_owned()),
+            );
             Importance::default()
         }),
     };
     if let (Some(start), Some(finish)) = (date, end) {
         if finish.instant_in(zone) < start.instant_in(zone) {
             let line = r.fields().get("end").map_or(1, |(_, l)| l);
-            r.error(line, Some("end"), "`end` is before `date`".to_owned(), Some("swap them, or check the zone of each".to_owned()));
+            r.error(
+                line,
+                Some("end"),
+                "`end` is before `date`".to_owned(),
+                Some("swap them, or check the zone of each".to_owned()),
+            );
         }
     }
     let citations = citations(&mut r);
     if let Some((field, line)) = r.fields().get("draft") {
         if !matches!(field, Field::Bool(_) | Field::Null) {
-            r.error(line, Some("draft"), "`draft` should be true or false".to_owned(), None);
+            r.error(
+                line,
+                Some("draft"),
+                "`draft` should be true or false".to_owned(),
+                None,
+            );
         }
     }
     let location = r.text("location");
     let disputed = r.text("disputed");
-    let summary = r.text("summary").unwrap_or_else(|| file.body.first_paragraph.clone());
+    let summary = r
+        .text("summary")
+        .unwrap_or_else(|| file.body.first_paragraph.clone());
     let actors = r.list("actors");
     let tags = r.list("tags");
     let event = match (slug, title, date) {
@@ -212,7 +285,12 @@ pub fn event(file: &Parsed, zone: Tz) -> (Option<EventFile<'_>>, Vec<Diagnostic>
 
 fn citations(r: &mut Reader<'_>) -> Vec<Citation> {
     let Some((field, line)) = r.fields().get("sources") else {
-        r.error(1, None, "missing `sources`: every event cites at least one source".to_owned(), Some("add `sources: [source-id]` naming a file in content/sources/".to_owned()));
+        r.error(
+            1,
+            None,
+            "missing `sources`: every event cites at least one source".to_owned(),
+            Some("add `sources: [source-id]` naming a file in content/sources/".to_owned()),
+        );
         return Vec::new();
     };
     let items: Vec<Field> = match field {
@@ -234,55 +312,109 @@ fn citations(r: &mut Reader<'_>) -> Vec<Citation> {
                         ("quote", Field::Null) => {}
                         (k @ ("id" | "quote"), other) => {
                             let kind = other.kind();
-                            r.error(line, Some("sources"), format!("`{k}` in `sources` should be text, found {kind}"), None);
+                            r.error(
+                                line,
+                                Some("sources"),
+                                format!("`{k}` in `sources` should be text, found {kind}"),
+                                None,
+                            );
                         }
                         (k, _) => {
-                            let hint = nearest(k, ["id", "quote"]).map(|n| format!("did you mean `{n}`?"));
-                            r.error(line, Some("sources"), format!("unknown key `{k}` in a `sources` entry"), hint.or(Some("an entry is `- id: source-id` with an optional `quote:`".to_owned())));
+                            let hint =
+                                nearest(k, ["id", "quote"]).map(|n| format!("did you mean `{n}`?"));
+                            r.error(
+                                line,
+                                Some("sources"),
+                                format!("unknown key `{k}` in a `sources` entry"),
+                                hint.or(Some(
+                                    "an entry is `- id: source-id` with an optional `quote:`"
+                                        .to_owned(),
+                                )),
+                            );
                         }
                     }
                 }
                 match id {
                     Some(id) => (id, quote),
                     None => {
-                        r.error(line, Some("sources"), "a `sources` entry has no `id`".to_owned(), Some("write `- id: source-id`".to_owned()));
+                        r.error(
+                            line,
+                            Some("sources"),
+                            "a `sources` entry has no `id`".to_owned(),
+                            Some("write `- id: source-id`".to_owned()),
+                        );
                         continue;
                     }
                 }
             }
             other => {
                 let kind = other.kind();
-                r.error(line, Some("sources"), format!("a `sources` entry should be a source id, found {kind}"), None);
+                r.error(
+                    line,
+                    Some("sources"),
+                    format!("a `sources` entry should be a source id, found {kind}"),
+                    None,
+                );
                 continue;
             }
         };
         if let Some(q) = &quote {
             let words = q.split_whitespace().count();
             if words > MAX_QUOTE_WORDS {
-                let at = locate(&r.file.text, &q.chars().take(20).collect::<String>()).unwrap_or((line, 1));
+                let at = locate(&r.file.text, &q.chars().take(20).collect::<String>())
+                    .unwrap_or((line, 1));
                 r.problems.push(
-                    Diagnostic::warning(&r.file.path, format!("a quote of {words} words is long for a citation"))
-                        .at(&r.file.text, at.0, at.1)
-                        .with_hint(format!("quote a phrase or one sentence (at most {MAX_QUOTE_WORDS} words)")),
+                    Diagnostic::warning(
+                        &r.file.path,
+                        format!("a quote of {words} words is long for a citation"),
+                    )
+                    .at(&r.file.text, at.0, at.1)
+                    .with_hint(format!(
+                        "quote a phrase or one sentence (at most {MAX_QUOTE_WORDS} words)"
+                    )),
                 );
             }
         }
         match Slug::parse(&id) {
             Ok(source) if out.iter().any(|c: &Citation| c.source == source) => {
-                r.problems.push(Diagnostic::warning(&r.file.path, format!("source \"{id}\" is cited twice")).at(&r.file.text, line, 1));
+                r.problems.push(
+                    Diagnostic::warning(&r.file.path, format!("source \"{id}\" is cited twice"))
+                        .at(&r.file.text, line, 1),
+                );
             }
             Ok(source) => out.push(Citation { source, quote }),
-            Err(e) => r.error(line, Some(&id), format!("source id {}", e.message), Some(format!("source ids are file names: try \"{}\"", e.suggestion))),
+            Err(e) => r.error(
+                line,
+                Some(&id),
+                format!("source id {}", e.message),
+                Some(format!(
+                    "source ids are file names: try \"{}\"",
+                    e.suggestion
+                )),
+            ),
         }
     }
-    if out.is_empty() && items.iter().all(|i| matches!(i, Field::Text(_) | Field::Map(_))) && r.problems.is_empty() {
-        r.error(line, Some("sources"), "`sources` is empty: every event cites at least one source".to_owned(), Some("add the id of a file in content/sources/".to_owned()));
+    if out.is_empty()
+        && items
+            .iter()
+            .all(|i| matches!(i, Field::Text(_) | Field::Map(_)))
+        && r.problems.is_empty()
+    {
+        r.error(
+            line,
+            Some("sources"),
+            "`sources` is empty: every event cites at least one source".to_owned(),
+            Some("add the id of a file in content/sources/".to_owned()),
+        );
     }
     out
 }
 
 pub fn source(file: &Parsed) -> Result<Source, Vec<Diagnostic>> {
-    let mut r = Reader { file, problems: file.problems.clone() };
+    let mut r = Reader {
+        file,
+        problems: file.problems.clone(),
+    };
     let id = r.slug_from_path();
     let title = r.required("title", "Headline of the article");
     let outlet = r.required("outlet", "Name of the outlet");
@@ -308,29 +440,58 @@ pub fn source(file: &Parsed) -> Result<Source, Vec<Diagnostic>> {
 }
 
 pub fn page(file: &Parsed) -> Result<Page, Vec<Diagnostic>> {
-    let mut r = Reader { file, problems: file.problems.clone() };
+    let mut r = Reader {
+        file,
+        problems: file.problems.clone(),
+    };
     let slug = r.slug_from_path();
     let title = r.required("title", "About this timeline");
     if let Some(s) = &slug {
         if RESERVED.contains(&s.as_str()) {
             r.problems.push(
-                Diagnostic::error(&file.path, format!("a page may not be called \"{s}\": the site uses that folder"))
-                    .with_hint("rename the file"),
+                Diagnostic::error(
+                    &file.path,
+                    format!("a page may not be called \"{s}\": the site uses that folder"),
+                )
+                .with_hint("rename the file"),
             );
         }
     }
     match (slug, title, r.problems.is_empty()) {
-        (Some(slug), Some(title), true) => Ok(Page { slug, title, body_html: file.body.html.clone() }),
+        (Some(slug), Some(title), true) => Ok(Page {
+            slug,
+            title,
+            body_html: file.body.html.clone(),
+        }),
         _ => Err(r.problems),
     }
 }
 
 /// The rules that span files. Returns the events and sources that pass, plus diagnostics.
-pub fn cross_check(events: &[EventFile<'_>], sources: &[(Source, &Parsed)], config: &Config) -> Vec<Diagnostic> {
+pub fn cross_check(
+    events: &[EventFile<'_>],
+    sources: &[(Source, &Parsed)],
+    config: &Config,
+) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
-    let ids: BTreeMap<&str, &Path> = sources.iter().map(|(s, f)| (s.id.as_str(), f.path.as_path())).collect();
-    duplicates(events.iter().map(|e| (e.event.slug.as_str(), e.file.path.as_path())), "event", &mut problems);
-    duplicates(sources.iter().map(|(s, f)| (s.id.as_str(), f.path.as_path())), "source", &mut problems);
+    let ids: BTreeMap<&str, &Path> = sources
+        .iter()
+        .map(|(s, f)| (s.id.as_str(), f.path.as_path()))
+        .collect();
+    duplicates(
+        events
+            .iter()
+            .map(|e| (e.event.slug.as_str(), e.file.path.as_path())),
+        "event",
+        &mut problems,
+    );
+    duplicates(
+        sources
+            .iter()
+            .map(|(s, f)| (s.id.as_str(), f.path.as_path())),
+        "source",
+        &mut problems,
+    );
 
     let mut cited: HashMap<&str, usize> = HashMap::new();
     for e in events {
@@ -345,7 +506,9 @@ pub fn cross_check(events: &[EventFile<'_>], sources: &[(Source, &Parsed)], conf
                     None => format!("create content/sources/{id}.md, or cite an existing source"),
                 };
                 problems.push(
-                    Diagnostic::error(&e.file.path, format!("unknown source \"{id}\"")).at(&e.file.text, line, column).with_hint(hint),
+                    Diagnostic::error(&e.file.path, format!("unknown source \"{id}\""))
+                        .at(&e.file.text, line, column)
+                        .with_hint(hint),
                 );
             }
         }
@@ -365,8 +528,11 @@ pub fn cross_check(events: &[EventFile<'_>], sources: &[(Source, &Parsed)], conf
     for (source, file) in sources {
         if !cited.contains_key(source.id.as_str()) {
             problems.push(
-                Diagnostic::warning(&file.path, format!("source \"{}\" is not cited by any event", source.id))
-                    .with_hint("cite it from an event's `sources`, or delete the file"),
+                Diagnostic::warning(
+                    &file.path,
+                    format!("source \"{}\" is not cited by any event", source.id),
+                )
+                .with_hint("cite it from an event's `sources`, or delete the file"),
             );
         }
     }
@@ -376,9 +542,12 @@ pub fn cross_check(events: &[EventFile<'_>], sources: &[(Source, &Parsed)], conf
             if let Some(first) = urls.insert(url.as_str(), &file.path) {
                 let (line, column) = locate(&file.text, url).unwrap_or((1, 1));
                 problems.push(
-                    Diagnostic::warning(&file.path, format!("another source has the same url: {}", first.display()))
-                        .at(&file.text, line, column)
-                        .with_hint("keep one file per article"),
+                    Diagnostic::warning(
+                        &file.path,
+                        format!("another source has the same url: {}", first.display()),
+                    )
+                    .at(&file.text, line, column)
+                    .with_hint("keep one file per article"),
                 );
             }
         }
@@ -388,29 +557,51 @@ pub fn cross_check(events: &[EventFile<'_>], sources: &[(Source, &Parsed)], conf
     problems
 }
 
-fn duplicates<'a>(items: impl Iterator<Item = (&'a str, &'a Path)>, what: &str, problems: &mut Vec<Diagnostic>) {
+fn duplicates<'a>(
+    items: impl Iterator<Item = (&'a str, &'a Path)>,
+    what: &str,
+    problems: &mut Vec<Diagnostic>,
+) {
     let mut seen: HashMap<&str, &Path> = HashMap::new();
     for (slug, path) in items {
         if let Some(first) = seen.insert(slug, path) {
             problems.push(
-                Diagnostic::error(path, format!("{what} \"{slug}\" is also defined by {}", first.display()))
-                    .with_hint("file names give the ids; rename one of the files"),
+                Diagnostic::error(
+                    path,
+                    format!("{what} \"{slug}\" is also defined by {}", first.display()),
+                )
+                .with_hint("file names give the ids; rename one of the files"),
             );
         }
     }
 }
 
-fn terms(events: &[EventFile<'_>], field: impl Fn(&Event) -> &Vec<String>, what: &str, problems: &mut Vec<Diagnostic>) {
+fn terms(
+    events: &[EventFile<'_>],
+    field: impl Fn(&Event) -> &Vec<String>,
+    what: &str,
+    problems: &mut Vec<Diagnostic>,
+) {
     let mut spelled: HashMap<String, (&str, &Path)> = HashMap::new();
     for e in events {
         for name in field(&e.event) {
-            let (first, path) = *spelled.entry(slugify(name)).or_insert((name.as_str(), e.file.path.as_path()));
+            let (first, path) = *spelled
+                .entry(slugify(name))
+                .or_insert((name.as_str(), e.file.path.as_path()));
             if first != name {
                 let (line, column) = locate(&e.file.text, name).unwrap_or((1, 1));
                 problems.push(
-                    Diagnostic::warning(&e.file.path, format!("{what} \"{name}\" is spelled \"{first}\" in {}", path.display()))
-                        .at(&e.file.text, line, column)
-                        .with_hint(format!("spell it \"{first}\" so both land on one {what} page")),
+                    Diagnostic::warning(
+                        &e.file.path,
+                        format!(
+                            "{what} \"{name}\" is spelled \"{first}\" in {}",
+                            path.display()
+                        ),
+                    )
+                    .at(&e.file.text, line, column)
+                    .with_hint(format!(
+                        "spell it \"{first}\" so both land on one {what} page"
+                    )),
                 );
             }
         }

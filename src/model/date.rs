@@ -20,7 +20,10 @@ pub enum EventDate {
     /// `2025-06-13`: the whole day, placed on that calendar day in the display zone.
     Day(NaiveDate),
     /// `2025-06-22T02:30 Asia/Tehran`, `…+03:30` or `…Z`.
-    Instant { utc: DateTime<Utc>, zone: WrittenZone },
+    Instant {
+        utc: DateTime<Utc>,
+        zone: WrittenZone,
+    },
 }
 
 /// How precisely the time of an event is known.
@@ -54,25 +57,33 @@ pub struct DateError {
     pub hint: String,
 }
 
-const FORMS: &str = "write 2025-06-13, 2025-06-22T02:30+03:30, 2025-06-21T23:00Z or 2025-06-22T02:30 Asia/Tehran";
+const FORMS: &str =
+    "write 2025-06-13, 2025-06-22T02:30+03:30, 2025-06-21T23:00Z or 2025-06-22T02:30 Asia/Tehran";
 
 impl EventDate {
     /// Reads one of the four written forms.
     pub fn parse(text: &str) -> Result<Self, DateError> {
         let text = text.trim();
-        let fail = |message: String, hint: &str| DateError { message, hint: hint.to_owned() };
+        let fail = |message: String, hint: &str| DateError {
+            message,
+            hint: hint.to_owned(),
+        };
         if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
             return Ok(Self::Day(day));
         }
         if let Some((local, zone_name)) = text.split_once(' ') {
-            let local = parse_local(local).ok_or_else(|| fail(format!("\"{local}\" is not a date and time"), FORMS))?;
+            let local = parse_local(local)
+                .ok_or_else(|| fail(format!("\"{text}\" is not a date"), FORMS))?;
             let zone_name = zone_name.trim();
             let tz: Tz = zone_name.parse().map_err(|_| DateError {
                 message: format!("unknown time zone \"{zone_name}\""),
                 hint: zone_hint(zone_name),
             })?;
             return match tz.from_local_datetime(&local) {
-                LocalResult::Single(t) => Ok(Self::Instant { utc: t.with_timezone(&Utc), zone: WrittenZone::Named(tz) }),
+                LocalResult::Single(t) => Ok(Self::Instant {
+                    utc: t.with_timezone(&Utc),
+                    zone: WrittenZone::Named(tz),
+                }),
                 LocalResult::Ambiguous(..) => Err(fail(
                     format!("{local} happens twice in {zone_name} (the clocks went back)"),
                     "write the offset instead, e.g. 2025-10-26T02:30+02:00",
@@ -84,12 +95,19 @@ impl EventDate {
             };
         }
         if let Some(local) = text.strip_suffix('Z').or_else(|| text.strip_suffix('z')) {
-            let local = parse_local(local).ok_or_else(|| fail(format!("\"{text}\" is not a date and time"), FORMS))?;
-            return Ok(Self::Instant { utc: Utc.from_utc_datetime(&local), zone: WrittenZone::Utc });
+            let local = parse_local(local)
+                .ok_or_else(|| fail(format!("\"{text}\" is not a date and time"), FORMS))?;
+            return Ok(Self::Instant {
+                utc: Utc.from_utc_datetime(&local),
+                zone: WrittenZone::Utc,
+            });
         }
         for format in ["%Y-%m-%dT%H:%M%:z", "%Y-%m-%dT%H:%M:%S%:z"] {
             if let Ok(t) = DateTime::parse_from_str(text, format) {
-                return Ok(Self::Instant { utc: t.with_timezone(&Utc), zone: WrittenZone::Offset(*t.offset()) });
+                return Ok(Self::Instant {
+                    utc: t.with_timezone(&Utc),
+                    zone: WrittenZone::Offset(*t.offset()),
+                });
             }
         }
         if parse_local(text).is_some() {
@@ -126,7 +144,10 @@ impl EventDate {
                 display
                     .from_local_datetime(&midnight)
                     .earliest()
-                    .map_or_else(|| Utc.from_utc_datetime(&midnight), |t| t.with_timezone(&Utc))
+                    .map_or_else(
+                        || Utc.from_utc_datetime(&midnight),
+                        |t| t.with_timezone(&Utc),
+                    )
             }
         }
     }
@@ -156,7 +177,10 @@ impl WrittenZone {
     pub fn local(&self, utc: DateTime<Utc>) -> (NaiveDateTime, String) {
         match self {
             Self::Utc => (utc.naive_utc(), "UTC".to_owned()),
-            Self::Offset(offset) => (utc.with_timezone(offset).naive_local(), format!("UTC{offset}")),
+            Self::Offset(offset) => (
+                utc.with_timezone(offset).naive_local(),
+                format!("UTC{offset}"),
+            ),
             Self::Named(tz) => {
                 let local = utc.with_timezone(tz);
                 (local.naive_local(), zone_abbreviation(*tz, utc))
@@ -180,7 +204,9 @@ pub fn zone_abbreviation(tz: Tz, utc: DateTime<Utc>) -> String {
     let conventional = match (tz.name(), tzdb.as_str()) {
         ("Asia/Tehran", "+0330") => "IRST",
         ("Asia/Tehran", "+0430") => "IRDT",
-        ("Asia/Qatar" | "Asia/Riyadh" | "Asia/Bahrain" | "Asia/Kuwait" | "Asia/Baghdad", "+03") => "AST",
+        ("Asia/Qatar" | "Asia/Riyadh" | "Asia/Bahrain" | "Asia/Kuwait" | "Asia/Baghdad", "+03") => {
+            "AST"
+        }
         ("Asia/Dubai" | "Asia/Muscat", "+04") => "GST",
         ("Europe/Istanbul", "+03") => "TRT",
         _ => return tzdb,
@@ -216,13 +242,19 @@ mod tests {
         assert_eq!(utc("2025-06-21T23:00Z"), expected);
         assert_eq!(utc("2025-06-21T23:00:00Z"), expected);
         assert_eq!(utc("2025-06-21T19:00 America/New_York"), expected);
-        assert_eq!(EventDate::parse("2025-06-13").unwrap(), EventDate::Day(NaiveDate::from_ymd_opt(2025, 6, 13).unwrap()));
+        assert_eq!(
+            EventDate::parse("2025-06-13").unwrap(),
+            EventDate::Day(NaiveDate::from_ymd_opt(2025, 6, 13).unwrap())
+        );
     }
 
     #[test]
     fn an_early_utc_event_is_on_the_previous_day_in_new_york() {
         let date = EventDate::parse("2025-06-22T02:56Z").unwrap();
-        assert_eq!(date.day_in(chrono_tz::America::New_York).to_string(), "2025-06-21");
+        assert_eq!(
+            date.day_in(chrono_tz::America::New_York).to_string(),
+            "2025-06-21"
+        );
         assert_eq!(date.day_in(Tz::UTC).to_string(), "2025-06-22");
     }
 
@@ -241,7 +273,10 @@ mod tests {
     #[test]
     fn day_instant_is_midnight_in_the_display_zone() {
         let day = EventDate::parse("2025-06-13").unwrap();
-        assert_eq!(day.instant_in(chrono_tz::Asia::Tehran), Utc.with_ymd_and_hms(2025, 6, 12, 20, 30, 0).unwrap());
+        assert_eq!(
+            day.instant_in(chrono_tz::Asia::Tehran),
+            Utc.with_ymd_and_hms(2025, 6, 12, 20, 30, 0).unwrap()
+        );
     }
 
     #[test]

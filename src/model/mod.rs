@@ -2,8 +2,6 @@
 //! sorted, indexed [`Timeline`]. Depends on nothing of ours but `diagnostics`: `content`
 //! produces these types, `render` reads them.
 
-
-
 mod date;
 mod slug;
 mod timeline;

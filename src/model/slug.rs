@@ -19,7 +19,9 @@ const MAX_LEN: usize = 100;
 
 impl Slug {
     pub fn parse(text: &str) -> Result<Self, SlugError> {
-        let ok_chars = text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        let ok_chars = text
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
         let ok_ends = !text.starts_with('-') && !text.ends_with('-');
         if !text.is_empty() && text.len() <= MAX_LEN && ok_chars && ok_ends {
             Ok(Self(text.to_owned()))
@@ -31,7 +33,10 @@ impl Slug {
             } else {
                 "may only hold a-z, 0-9 and inner hyphens".to_owned()
             };
-            Err(SlugError { message: format!("\"{text}\" {why}"), suggestion: slugify(text) })
+            Err(SlugError {
+                message: format!("\"{text}\" {why}"),
+                suggestion: slugify(text),
+            })
         }
     }
 
@@ -66,7 +71,11 @@ pub fn slugify(text: &str) -> String {
     while out.ends_with('-') {
         out.pop();
     }
-    if out.is_empty() { format!("x{}", text.chars().count()) } else { out }
+    if out.is_empty() {
+        format!("x{}", text.chars().count())
+    } else {
+        out
+    }
 }
 
 fn fold_accent(c: char) -> char {
@@ -93,7 +102,17 @@ mod tests {
     #[test]
     fn accepts_plain_slugs_and_rejects_escapes() {
         assert!(Slug::parse("2025-06-22-us-strikes").is_ok());
-        for bad in ["", "..", "a/b", "A", "-a", "a-", "a b", "con\0", &"a".repeat(101)] {
+        for bad in [
+            "",
+            "..",
+            "a/b",
+            "A",
+            "-a",
+            "a-",
+            "a b",
+            "con\0",
+            &"a".repeat(101),
+        ] {
             assert!(Slug::parse(bad).is_err(), "{bad:?} accepted");
         }
     }

@@ -42,7 +42,12 @@ pub struct Timeline {
 }
 
 impl Timeline {
-    pub fn new(mut events: Vec<Event>, mut sources: Vec<Source>, pages: Vec<Page>, zone: Tz) -> Self {
+    pub fn new(
+        mut events: Vec<Event>,
+        mut sources: Vec<Source>,
+        pages: Vec<Page>,
+        zone: Tz,
+    ) -> Self {
         events.sort_by(|a, b| sort_key(a, zone).cmp(&sort_key(b, zone)));
         sources.sort_by(|a, b| a.id.cmp(&b.id));
 
@@ -51,11 +56,18 @@ impl Timeline {
             let date = event.date.day_in(zone);
             match days.last_mut() {
                 Some(day) if day.date == date => day.events.push(index),
-                _ => days.push(Day { date, events: vec![index] }),
+                _ => days.push(Day {
+                    date,
+                    events: vec![index],
+                }),
             }
         }
 
-        let position: BTreeMap<&Slug, usize> = sources.iter().enumerate().map(|(i, s)| (&s.id, i)).collect();
+        let position: BTreeMap<&Slug, usize> = sources
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (&s.id, i))
+            .collect();
         let mut cited_by = vec![Vec::new(); sources.len()];
         for (index, event) in events.iter().enumerate() {
             for citation in &event.citations {
@@ -69,7 +81,16 @@ impl Timeline {
 
         let actors = terms(&events, |e| &e.actors);
         let tags = terms(&events, |e| &e.tags);
-        Self { zone, events, sources, pages, days, actors, tags, cited_by }
+        Self {
+            zone,
+            events,
+            sources,
+            pages,
+            days,
+            actors,
+            tags,
+            cited_by,
+        }
     }
 
     /// The position of a source in `sources`.
@@ -79,8 +100,16 @@ impl Timeline {
 }
 
 /// The documented display order; see the module doc.
-pub fn sort_key(event: &Event, zone: Tz) -> (NaiveDate, bool, chrono::DateTime<chrono::Utc>, &Slug) {
-    (event.date.day_in(zone), !event.date.is_day(), event.date.instant_in(zone), &event.slug)
+pub fn sort_key(
+    event: &Event,
+    zone: Tz,
+) -> (NaiveDate, bool, chrono::DateTime<chrono::Utc>, &Slug) {
+    (
+        event.date.day_in(zone),
+        !event.date.is_day(),
+        event.date.instant_in(zone),
+        &event.slug,
+    )
 }
 
 fn terms(events: &[Event], field: impl Fn(&Event) -> &Vec<String>) -> Vec<Term> {
@@ -88,9 +117,11 @@ fn terms(events: &[Event], field: impl Fn(&Event) -> &Vec<String>) -> Vec<Term> 
     for (index, event) in events.iter().enumerate() {
         for name in field(event) {
             let slug = slugify(name);
-            let term = by_slug
-                .entry(slug.clone())
-                .or_insert_with(|| Term { name: name.clone(), slug, events: Vec::new() });
+            let term = by_slug.entry(slug.clone()).or_insert_with(|| Term {
+                name: name.clone(),
+                slug,
+                events: Vec::new(),
+            });
             if term.events.last() != Some(&index) {
                 term.events.push(index);
             }

@@ -61,8 +61,18 @@ pub fn timeline_json(timeline: &Timeline, site: &SiteView, events: &[EventView])
             TlSlide {
                 unique_id: Some(view.slug.clone()),
                 start_date: Some(tl_date(&event.date, event.precision, zone, display.clone())),
-                end_date: event.end.map(|end| tl_date(&end, event.precision, zone, view.end_label.clone().unwrap_or_default())),
-                text: TlText { headline: escape(&view.title), text: slide_text(site, view) },
+                end_date: event.end.map(|end| {
+                    tl_date(
+                        &end,
+                        event.precision,
+                        zone,
+                        view.end_label.clone().unwrap_or_default(),
+                    )
+                }),
+                text: TlText {
+                    headline: escape(&view.title),
+                    text: slide_text(site, view),
+                },
                 group: view.actors.first().map(|a| a.name.clone()),
                 display_date: Some(display),
             }
@@ -73,7 +83,10 @@ pub fn timeline_json(timeline: &Timeline, site: &SiteView, events: &[EventView])
             unique_id: None,
             start_date: None,
             end_date: None,
-            text: TlText { headline: escape(&site.title), text: escape(&site.description) },
+            text: TlText {
+                headline: escape(&site.title),
+                text: escape(&site.description),
+            },
             group: None,
             display_date: None,
         },
@@ -108,11 +121,17 @@ fn tl_date(date: &EventDate, precision: Precision, zone: Tz, display_date: Strin
 fn slide_text(site: &SiteView, view: &EventView) -> String {
     let mut html = format!("<p>{}</p>", escape(&view.summary));
     if let Some(d) = &view.disputed {
-        html.push_str(&format!("<p><strong>Sources differ:</strong> {}</p>", escape(d)));
+        html.push_str(&format!(
+            "<p><strong>Sources differ:</strong> {}</p>",
+            escape(d)
+        ));
     }
     html.push_str("<p>Sources:</p><ul>");
     for c in &view.citations {
-        let href = c.url.clone().unwrap_or_else(|| format!("{}{}", site.base_url, c.page));
+        let href = c
+            .url
+            .clone()
+            .unwrap_or_else(|| format!("{}{}", site.base_url, c.page));
         html.push_str(&format!(
             "<li><a href=\"{}\" rel=\"noopener noreferrer\">{}: {}</a></li>",
             escape(&href),

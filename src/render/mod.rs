@@ -66,20 +66,32 @@ pub fn templates(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
 }
 
 /// Renders every page of the site. Errors name the template that failed.
-pub fn render(timeline: &Timeline, config: &Config, tera: &Templates) -> Result<Vec<Page>, Vec<Diagnostic>> {
+pub fn render(
+    timeline: &Timeline,
+    config: &Config,
+    tera: &Templates,
+) -> Result<Vec<Page>, Vec<Diagnostic>> {
     let views = views::build(timeline, config);
     let plan = plan(timeline, config);
-    let html_urls: Vec<String> =
-        plan.iter().filter(|(p, _)| p.ends_with("index.html")).map(|(p, _)| p.trim_end_matches("index.html").to_owned()).collect();
+    let html_urls: Vec<String> = plan
+        .iter()
+        .filter(|(p, _)| p.ends_with("index.html"))
+        .map(|(p, _)| p.trim_end_matches("index.html").to_owned())
+        .collect();
     let results: Vec<Result<Page, Diagnostic>> = plan
         .par_iter()
         .map(|(path, kind)| {
             let bytes = match kind {
-                Kind::TimelineJson => Ok(exports::timeline_json(timeline, &views.site, &views.events)),
+                Kind::TimelineJson => {
+                    Ok(exports::timeline_json(timeline, &views.site, &views.events))
+                }
                 Kind::SearchJson => Ok(exports::search_json(timeline, &views.events)),
                 _ => render_page(path, *kind, timeline, &views, &html_urls, tera),
             }?;
-            Ok(Page { path: path.clone(), bytes })
+            Ok(Page {
+                path: path.clone(),
+                bytes,
+            })
         })
         .collect();
     let mut pages = Vec::with_capacity(results.len());
@@ -94,20 +106,62 @@ pub fn render(timeline: &Timeline, config: &Config, tera: &Templates) -> Result<
             }
         }
     }
-    if problems.is_empty() { Ok(pages) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(pages)
+    } else {
+        Err(problems)
+    }
 }
 
 fn plan(timeline: &Timeline, config: &Config) -> Vec<(String, Kind)> {
-    let mut plan = vec![("index.html".to_owned(), Kind::Index), ("404.html".to_owned(), Kind::NotFound)];
-    plan.extend(timeline.events.iter().enumerate().map(|(i, e)| (format!("events/{}/index.html", e.slug), Kind::Event(i))));
-    plan.extend(timeline.days.iter().enumerate().map(|(i, d)| (format!("days/{}/index.html", d.date), Kind::Day(i))));
+    let mut plan = vec![
+        ("index.html".to_owned(), Kind::Index),
+        ("404.html".to_owned(), Kind::NotFound),
+    ];
+    plan.extend(
+        timeline
+            .events
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (format!("events/{}/index.html", e.slug), Kind::Event(i))),
+    );
+    plan.extend(
+        timeline
+            .days
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (format!("days/{}/index.html", d.date), Kind::Day(i))),
+    );
     plan.push(("sources/index.html".to_owned(), Kind::Sources));
-    plan.extend(timeline.sources.iter().enumerate().map(|(i, s)| (format!("sources/{}/index.html", s.id), Kind::Source(i))));
-    for (taxonomy, terms) in [(Taxonomy::Actors, &timeline.actors), (Taxonomy::Tags, &timeline.tags)] {
-        plan.push((format!("{}/index.html", taxonomy.folder()), Kind::Terms(taxonomy)));
-        plan.extend(terms.iter().enumerate().map(|(i, t)| (format!("{}/{}/index.html", taxonomy.folder(), t.slug), Kind::Term(taxonomy, i))));
+    plan.extend(
+        timeline
+            .sources
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (format!("sources/{}/index.html", s.id), Kind::Source(i))),
+    );
+    for (taxonomy, terms) in [
+        (Taxonomy::Actors, &timeline.actors),
+        (Taxonomy::Tags, &timeline.tags),
+    ] {
+        plan.push((
+            format!("{}/index.html", taxonomy.folder()),
+            Kind::Terms(taxonomy),
+        ));
+        plan.extend(terms.iter().enumerate().map(|(i, t)| {
+            (
+                format!("{}/{}/index.html", taxonomy.folder(), t.slug),
+                Kind::Term(taxonomy, i),
+            )
+        }));
     }
-    plan.extend(timeline.pages.iter().enumerate().map(|(i, p)| (format!("{}/index.html", p.slug), Kind::Page(i))));
+    plan.extend(
+        timeline
+            .pages
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (format!("{}/index.html", p.slug), Kind::Page(i))),
+    );
     if config.feeds {
         plan.push(("atom.xml".to_owned(), Kind::Atom));
     }
@@ -120,7 +174,11 @@ fn plan(timeline: &Timeline, config: &Config) -> Vec<(String, Kind)> {
 /// The relative prefix from a page to the site root ("../../" for `events/x/index.html`).
 fn root_prefix(path: &str) -> String {
     let depth = path.matches('/').count();
-    if depth == 0 { "./".to_owned() } else { "../".repeat(depth) }
+    if depth == 0 {
+        "./".to_owned()
+    } else {
+        "../".repeat(depth)
+    }
 }
 
 #[derive(Serialize)]
@@ -165,8 +223,17 @@ fn render_page(
     let url = path.trim_end_matches("index.html");
     ctx.insert("page_url", &format!("{}{url}", site.base_url));
     // 404.html is served at any depth, so its links must be absolute.
-    ctx.insert("root", &if matches!(kind, Kind::NotFound) { site.base_path.clone() } else { root_prefix(path) });
-    let events_of = |indexes: &[usize]| -> Vec<&EventView> { indexes.iter().map(|&i| &views.events[i]).collect() };
+    ctx.insert(
+        "root",
+        &if matches!(kind, Kind::NotFound) {
+            site.base_path.clone()
+        } else {
+            root_prefix(path)
+        },
+    );
+    let events_of = |indexes: &[usize]| -> Vec<&EventView> {
+        indexes.iter().map(|&i| &views.events[i]).collect()
+    };
     let day_group = |i: usize| {
         let day = &timeline.days[i];
         DayGroup {
@@ -178,24 +245,38 @@ fn render_page(
     };
     let template = match kind {
         Kind::Index => {
-            ctx.insert("days", &(0..timeline.days.len()).map(day_group).collect::<Vec<_>>());
+            ctx.insert(
+                "days",
+                &(0..timeline.days.len()).map(day_group).collect::<Vec<_>>(),
+            );
             "index.html"
         }
         Kind::Event(i) => {
             let neighbour = |j: usize| {
                 let e = &views.events[j];
-                Neighbour { title: &e.title, url: &e.url, label: e.day_label.clone() }
+                Neighbour {
+                    title: &e.title,
+                    url: &e.url,
+                    label: e.day_label.clone(),
+                }
             };
             ctx.insert("event", &views.events[i]);
             ctx.insert("previous", &i.checked_sub(1).map(neighbour));
-            ctx.insert("next", &(i + 1 < views.events.len()).then(|| neighbour(i + 1)));
+            ctx.insert(
+                "next",
+                &(i + 1 < views.events.len()).then(|| neighbour(i + 1)),
+            );
             "event.html"
         }
         Kind::Day(i) => {
             ctx.insert("day", &day_group(i));
             let neighbour = |j: usize| {
                 let d = &timeline.days[j];
-                Neighbour { title: "", url: "", label: views::day_label(d.date) }
+                Neighbour {
+                    title: "",
+                    url: "",
+                    label: views::day_label(d.date),
+                }
             };
             let link = |j: usize| (neighbour(j), format!("days/{}/", timeline.days[j].date));
             ctx.insert("previous", &i.checked_sub(1).map(link));
@@ -205,11 +286,16 @@ fn render_page(
         Kind::Sources => {
             let mut outlets: Vec<Outlet<'_>> = Vec::new();
             let mut order: Vec<&SourceView> = views.sources.iter().collect();
-            order.sort_by(|a, b| (a.outlet.to_lowercase(), &a.title).cmp(&(b.outlet.to_lowercase(), &b.title)));
+            order.sort_by(|a, b| {
+                (a.outlet.to_lowercase(), &a.title).cmp(&(b.outlet.to_lowercase(), &b.title))
+            });
             for s in order {
                 match outlets.last_mut() {
                     Some(o) if o.outlet == s.outlet => o.sources.push(s),
-                    _ => outlets.push(Outlet { outlet: &s.outlet, sources: vec![s] }),
+                    _ => outlets.push(Outlet {
+                        outlet: &s.outlet,
+                        sources: vec![s],
+                    }),
                 }
             }
             ctx.insert("outlets", &outlets);
@@ -227,7 +313,11 @@ fn render_page(
             };
             let entries: Vec<TermEntry> = terms
                 .iter()
-                .map(|term| TermEntry { name: term.name.clone(), url: format!("{}/{}/", t.folder(), term.slug), count: term.events.len() })
+                .map(|term| TermEntry {
+                    name: term.name.clone(),
+                    url: format!("{}/{}/", t.folder(), term.slug),
+                    count: term.events.len(),
+                })
                 .collect();
             ctx.insert("kind", t.folder());
             ctx.insert("terms", &entries);
@@ -239,7 +329,13 @@ fn render_page(
                 Taxonomy::Tags => &timeline.tags[i],
             };
             ctx.insert("kind", t.folder());
-            ctx.insert("term", &LinkView { name: term.name.clone(), url: format!("{}/{}/", t.folder(), term.slug) });
+            ctx.insert(
+                "term",
+                &LinkView {
+                    name: term.name.clone(),
+                    url: format!("{}/{}/", t.folder(), term.slug),
+                },
+            );
             ctx.insert("events", &events_of(&term.events));
             "term.html"
         }
@@ -253,7 +349,15 @@ fn render_page(
         Kind::Atom => {
             let mut newest: Vec<&EventView> = views.events.iter().collect();
             newest.sort_by(|a, b| b.instant.cmp(&a.instant).then_with(|| a.slug.cmp(&b.slug)));
-            ctx.insert("updated", &timeline.events.iter().map(|e| e.date.instant_in(timeline.zone)).max().map(|t| t.to_rfc3339()));
+            ctx.insert(
+                "updated",
+                &timeline
+                    .events
+                    .iter()
+                    .map(|e| e.date.instant_in(timeline.zone))
+                    .max()
+                    .map(|t| t.to_rfc3339()),
+            );
             ctx.insert("entries", &newest);
             "atom.xml"
         }

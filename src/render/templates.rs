@@ -35,7 +35,11 @@ pub struct Templates {
 impl Templates {
     /// The file a template was read from (or the note that it is the built-in default).
     pub fn path_of(&self, name: &str) -> PathBuf {
-        let path = self.overridden.iter().find(|(n, _)| n == name).map(|(_, p)| p.as_path());
+        let path = self
+            .overridden
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, p)| p.as_path());
         shown_path(name, path)
     }
 }
@@ -43,8 +47,10 @@ impl Templates {
 /// Loads the templates for the site at `root`. Every template with a syntax error is
 /// reported, each naming its file and position.
 pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
-    let mut chosen: Vec<(String, String, Option<PathBuf>)> =
-        DEFAULT_TEMPLATES.iter().map(|(n, t)| ((*n).to_owned(), (*t).to_owned(), None)).collect();
+    let mut chosen: Vec<(String, String, Option<PathBuf>)> = DEFAULT_TEMPLATES
+        .iter()
+        .map(|(n, t)| ((*n).to_owned(), (*t).to_owned(), None))
+        .collect();
     let mut problems = Vec::new();
     let dir = root.join("templates");
     if dir.is_dir() {
@@ -60,7 +66,11 @@ pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
     }
     for (name, text, path) in &chosen {
         if let Err(e) = tera::Template::new(name, None, text) {
-            problems.push(template_diagnostic(&shown_path(name, path.as_deref()), text, &e));
+            problems.push(template_diagnostic(
+                &shown_path(name, path.as_deref()),
+                text,
+                &e,
+            ));
         }
     }
     if !problems.is_empty() {
@@ -69,11 +79,22 @@ pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html", ".xml"]);
     tera.set_escape_fn(escape);
-    tera.add_raw_templates(chosen.iter().map(|(n, t, _)| (n.as_str(), t.as_str()))).map_err(|e| {
-        vec![Diagnostic::error(root.join("templates"), format!("templates do not fit together: {}", chain(&e)))
-            .with_hint("check that every `extends`, `include` and `import` names an existing template")]
-    })?;
-    let overridden = chosen.into_iter().filter_map(|(n, _, p)| Some((n, p?))).collect();
+    tera.add_raw_templates(chosen.iter().map(|(n, t, _)| (n.as_str(), t.as_str())))
+        .map_err(|e| {
+            vec![
+                Diagnostic::error(
+                    root.join("templates"),
+                    format!("templates do not fit together: {}", chain(&e)),
+                )
+                .with_hint(
+                    "check that every `extends`, `include` and `import` names an existing template",
+                ),
+            ]
+        })?;
+    let overridden = chosen
+        .into_iter()
+        .filter_map(|(n, _, p)| Some((n, p?)))
+        .collect();
     Ok(Templates { tera, overridden })
 }
 
@@ -96,12 +117,17 @@ pub fn escape(text: &str) -> String {
 
 /// The path shown for a template: its file, or a note that it is the embedded default.
 pub fn shown_path(name: &str, path: Option<&Path>) -> PathBuf {
-    path.map_or_else(|| PathBuf::from(format!("templates/{name} (built-in default)")), Path::to_path_buf)
+    path.map_or_else(
+        || PathBuf::from(format!("templates/{name} (built-in default)")),
+        Path::to_path_buf,
+    )
 }
 
 fn template_files(dir: &Path, base: &Path) -> Vec<(String, PathBuf)> {
     let mut out = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else { return out };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if is_ignored(&entry.file_name().to_string_lossy()) {
@@ -110,7 +136,11 @@ fn template_files(dir: &Path, base: &Path) -> Vec<(String, PathBuf)> {
         if entry.file_type().is_ok_and(|t| t.is_dir()) {
             out.extend(template_files(&path, base));
         } else if path.extension().is_some_and(|e| e == "html" || e == "xml") {
-            let name = path.strip_prefix(base).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+            let name = path
+                .strip_prefix(base)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .replace('\\', "/");
             out.push((name, path));
         }
     }
@@ -133,13 +163,24 @@ pub fn chain(error: &tera::Error) -> String {
 fn template_diagnostic(path: &Path, text: &str, error: &tera::Error) -> Diagnostic {
     let full = chain(error);
     let position = full.split("--> ").nth(1).and_then(|rest| {
-        let spot: String = rest.chars().take_while(|c| c.is_ascii_digit() || *c == ':').collect();
+        let spot: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == ':')
+            .collect();
         let (line, column) = spot.split_once(':')?;
         Some((line.parse::<usize>().ok()?, column.parse::<usize>().ok()?))
     });
-    let expected = full.lines().rev().find(|l| l.trim_start().starts_with("= ")).map(|l| l.trim_start()[2..].to_owned());
-    let message = format!("template syntax error{}", expected.map(|e| format!(": {e}")).unwrap_or_default());
-    let d = Diagnostic::error(path, message).with_hint("see the Tera documentation: https://keats.github.io/tera/docs/");
+    let expected = full
+        .lines()
+        .rev()
+        .find(|l| l.trim_start().starts_with("= "))
+        .map(|l| l.trim_start()[2..].to_owned());
+    let message = format!(
+        "template syntax error{}",
+        expected.map(|e| format!(": {e}")).unwrap_or_default()
+    );
+    let d = Diagnostic::error(path, message)
+        .with_hint("see the Tera documentation: https://keats.github.io/tera/docs/");
     match position {
         Some((line, column)) => d.at(text, line, column),
         None => d,

@@ -7,7 +7,10 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::model::{Event, EventDate, Importance, Precision, Source, Timeline, WrittenZone, slugify, zone_abbreviation};
+use crate::model::{
+    Event, EventDate, Importance, Precision, Source, Timeline, WrittenZone, slugify,
+    zone_abbreviation,
+};
 
 /// Site-wide values every template gets as `site`.
 #[derive(Debug, Serialize)]
@@ -110,16 +113,31 @@ pub fn build(timeline: &Timeline, config: &Config) -> Views {
         feeds: config.feeds,
         event_count: timeline.events.len(),
         source_count: timeline.sources.len(),
-        pages: timeline.pages.iter().map(|p| LinkView { name: p.title.clone(), url: format!("{}/", p.slug) }).collect(),
+        pages: timeline
+            .pages
+            .iter()
+            .map(|p| LinkView {
+                name: p.title.clone(),
+                url: format!("{}/", p.slug),
+            })
+            .collect(),
     };
-    let events = timeline.events.iter().map(|e| event(e, timeline, config)).collect();
+    let events = timeline
+        .events
+        .iter()
+        .map(|e| event(e, timeline, config))
+        .collect();
     let sources = timeline
         .sources
         .iter()
         .zip(&timeline.cited_by)
         .map(|(s, cited)| source(s, cited.len(), zone))
         .collect();
-    Views { site, events, sources }
+    Views {
+        site,
+        events,
+        sources,
+    }
 }
 
 fn event(e: &Event, timeline: &Timeline, config: &Config) -> EventView {
@@ -147,7 +165,13 @@ fn event(e: &Event, timeline: &Timeline, config: &Config) -> EventView {
         })
         .collect();
     let links = |names: &[String], kind: &str| {
-        names.iter().map(|n| LinkView { name: n.clone(), url: format!("{kind}/{}/", slugify(n)) }).collect()
+        names
+            .iter()
+            .map(|n| LinkView {
+                name: n.clone(),
+                url: format!("{kind}/{}/", slugify(n)),
+            })
+            .collect()
     };
     EventView {
         slug: e.slug.to_string(),
@@ -155,7 +179,11 @@ fn event(e: &Event, timeline: &Timeline, config: &Config) -> EventView {
         url: format!("events/{}/", e.slug),
         permalink: format!("{}events/{}/", config.base_url, e.slug),
         datetime: datetime_attr(&e.date),
-        instant: e.date.instant_in(zone).format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        instant: e
+            .date
+            .instant_in(zone)
+            .format("%Y-%m-%dT%H:%M:%SZ")
+            .to_string(),
         day: day.to_string(),
         day_label: day_label(day),
         day_url: format!("days/{day}/"),
@@ -219,19 +247,30 @@ fn time_label(date: &EventDate, precision: Precision, zone: Tz) -> String {
     match date {
         EventDate::Instant { utc, .. } if precision != Precision::Day => {
             let local = utc.with_timezone(&zone);
-            format!("{}{} {}", approx(precision), local.format("%H:%M"), zone_abbreviation(zone, *utc))
+            format!(
+                "{}{} {}",
+                approx(precision),
+                local.format("%H:%M"),
+                zone_abbreviation(zone, *utc)
+            )
         }
         _ => String::new(),
     }
 }
 
 fn local_label(date: &EventDate, precision: Precision, zone: Tz) -> Option<String> {
-    let EventDate::Instant { utc, zone: written } = date else { return None };
+    let EventDate::Instant { utc, zone: written } = date else {
+        return None;
+    };
     if precision == Precision::Day || same_zone(*written, zone, *utc) {
         return None;
     }
     let (local, abbreviation) = written.local(*utc);
-    let mut label = format!("{}{} {abbreviation}", approx(precision), local.format("%H:%M"));
+    let mut label = format!(
+        "{}{} {abbreviation}",
+        approx(precision),
+        local.format("%H:%M")
+    );
     if local.date() != utc.with_timezone(&zone).date_naive() {
         label.push_str(&local.format(" %-d %b").to_string());
     }
@@ -255,9 +294,17 @@ fn end_label(start: &EventDate, end: &EventDate, zone: Tz) -> String {
         EventDate::Instant { utc, .. } => {
             let local = utc.with_timezone(&zone);
             if start.day_in(zone) == local.date_naive() {
-                format!("{} {}", local.format("%H:%M"), zone_abbreviation(zone, *utc))
+                format!(
+                    "{} {}",
+                    local.format("%H:%M"),
+                    zone_abbreviation(zone, *utc)
+                )
             } else {
-                format!("{} {}", local.format("%-d %B %H:%M"), zone_abbreviation(zone, *utc))
+                format!(
+                    "{} {}",
+                    local.format("%-d %B %H:%M"),
+                    zone_abbreviation(zone, *utc)
+                )
             }
         }
     }
@@ -284,20 +331,38 @@ mod tests {
     fn local_time_is_shown_when_the_zone_differs() {
         let d = date("2025-06-22T02:30 Asia/Tehran");
         assert_eq!(time_label(&d, Precision::Minute, Tz::UTC), "23:00 UTC");
-        assert_eq!(local_label(&d, Precision::Minute, Tz::UTC).as_deref(), Some("02:30 IRST 22 Jun"));
-        assert_eq!(local_label(&d, Precision::Minute, chrono_tz::Asia::Tehran), None);
-        assert_eq!(time_label(&d, Precision::Hour, chrono_tz::Asia::Tehran), "c. 02:30 IRST");
+        assert_eq!(
+            local_label(&d, Precision::Minute, Tz::UTC).as_deref(),
+            Some("02:30 IRST 22 Jun")
+        );
+        assert_eq!(
+            local_label(&d, Precision::Minute, chrono_tz::Asia::Tehran),
+            None
+        );
+        assert_eq!(
+            time_label(&d, Precision::Hour, chrono_tz::Asia::Tehran),
+            "c. 02:30 IRST"
+        );
     }
 
     #[test]
     fn offsets_equal_to_the_display_zone_are_not_repeated() {
         let d = date("2025-06-22T02:30+03:30");
-        assert_eq!(local_label(&d, Precision::Minute, chrono_tz::Asia::Tehran), None);
-        assert_eq!(local_label(&d, Precision::Minute, Tz::UTC).as_deref(), Some("02:30 UTC+03:30 22 Jun"));
+        assert_eq!(
+            local_label(&d, Precision::Minute, chrono_tz::Asia::Tehran),
+            None
+        );
+        assert_eq!(
+            local_label(&d, Precision::Minute, Tz::UTC).as_deref(),
+            Some("02:30 UTC+03:30 22 Jun")
+        );
     }
 
     #[test]
     fn text_fragments_encode_the_quote() {
-        assert_eq!(text_fragment("https://a.org/x#top", "no, it's - fine"), "https://a.org/x#:~:text=no%2C%20it%27s%20%2D%20fine");
+        assert_eq!(
+            text_fragment("https://a.org/x#top", "no, it's - fine"),
+            "https://a.org/x#:~:text=no%2C%20it%27s%20%2D%20fine"
+        );
     }
 }

@@ -1,0 +1,144 @@
+//! The other commands: check, new, init, and the command-line surface.
+
+use crate::support::Site;
+
+#[test]
+fn check_validates_and_writes_nothing() {
+    let site = Site::new();
+    let run = site.run(&["check"]);
+    assert!(run.success, "{}", run.stderr);
+    assert!(run.stdout.starts_with("checked "), "{}", run.stdout);
+    assert!(!site.path("public").exists());
+    let site = site.event("first", "title: T\ndate: nope\nsources: [src-a]", "x");
+    let run = site.run(&["check"]);
+    assert!(!run.success);
+    assert!(
+        run.stderr.contains("content/events/first.md:3:7"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn new_writes_a_unique_event_file_that_checks_once_sourced() {
+    let site = Site::new();
+    let run = site.run(&[
+        "new",
+        "US strikes: Fordow & Natanz",
+        "--date",
+        "2025-06-22T02:30 Asia/Tehran",
+    ]);
+    assert!(run.success, "{}", run.stderr);
+    assert_eq!(
+        run.stdout.trim(),
+        "created content/events/2025-06-21-us-strikes-fordow-natanz.md"
+    );
+    let again = site.run(&[
+        "new",
+        "US strikes: Fordow & Natanz",
+        "--date",
+        "2025-06-22T02:30 Asia/Tehran",
+    ]);
+    assert_eq!(
+        again.stdout.trim(),
+        "created content/events/2025-06-21-us-strikes-fordow-natanz-2.md"
+    );
+    let text =
+        std::fs::read_to_string(site.path("content/events/2025-06-21-us-strikes-fordow-natanz.md"))
+            .expect("file");
+    assert!(
+        text.contains(
+            "title: \"US strikes: Fordow & Natanz\"\ndate: 2025-06-22T02:30 Asia/Tehran\n"
+        ),
+        "{text}"
+    );
+    // A draft builds (it is left out); with a source and without `draft` it is published.
+    site.build_ok();
+    let sourced = text
+        .replace("sources: []", "sources: [src-a]")
+        .replace("draft: true\n", "");
+    let site = site
+        .file(
+            "content/events/2025-06-21-us-strikes-fordow-natanz.md",
+            &sourced,
+        )
+        .remove("content/events/2025-06-21-us-strikes-fordow-natanz-2.md");
+    site.build_ok();
+    assert!(
+        site.read("index.html")
+            .contains("US strikes: Fordow &amp; Natanz")
+    );
+}
+
+#[test]
+fn new_rejects_a_bad_date() {
+    let run = Site::new().run(&["new", "X", "--date", "tomorrow"]);
+    assert!(!run.success);
+    assert!(
+        run.stderr.contains("\"tomorrow\" is not a date"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn init_creates_a_site_that_builds() {
+    let dir = Site::empty();
+    let run = dir.run(&["init", "mysite"]);
+    assert!(run.success, "{}", run.stderr);
+    let run = dir.run(&["build", "--root", "mysite"]);
+    assert!(run.success, "{}", run.stderr);
+    assert!(dir.path("mysite/public/index.html").exists());
+    assert!(dir.path("mysite/templates/event.html").exists());
+    let again = dir.run(&["init", "mysite"]);
+    assert!(!again.success);
+    assert!(again.stderr.contains("not empty"), "{}", again.stderr);
+}
+
+#[test]
+fn base_url_can_be_overridden() {
+    let site = Site::new();
+    let run = site.run(&["build", "--base-url", "https://mirror.example/archive"]);
+    assert!(run.success, "{}", run.stderr);
+    assert!(
+        site.read("index.html")
+            .contains("href=\"https://mirror.example/archive/\"")
+    );
+    assert!(
+        site.read("404.html")
+            .contains("href=\"/archive/style.css\"")
+    );
+    let bad = site.run(&["build", "--base-url", "ftp://x"]);
+    assert!(!bad.success);
+    assert!(bad.stderr.contains("--base-url"), "{}", bad.stderr);
+}
+
+#[test]
+fn output_elsewhere_with_explicit_flag() {
+    let site = Site::new();
+    let out = tempfile::tempdir().expect("dir");
+    let target = out.path().join("site");
+    let run = site.run(&["build", "--output", target.to_str().expect("utf-8")]);
+    assert!(run.success, "{}", run.stderr);
+    assert!(target.join("index.html").exists());
+    assert!(!site.path("public").exists());
+}
+
+#[test]
+fn help_version_and_no_colour() {
+    let site = Site::new();
+    let help = site.run(&["--help"]);
+    assert!(
+        help.success && help.stdout.contains("build") && help.stdout.contains("init"),
+        "{}",
+        help.stdout
+    );
+    let version = site.run(&["--version"]);
+    assert!(version.stdout.starts_with("gen 0."), "{}", version.stdout);
+    let broken = site.event("first", "title: T\ndate: x\nsources: [src-a]", "x");
+    let run = broken.build();
+    assert!(
+        !run.stderr.contains('\u{1b}'),
+        "colour escape codes with NO_COLOR / no terminal"
+    );
+}

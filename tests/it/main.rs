@@ -1,0 +1,10 @@
+//! Integration tests: run the real `gen` binary (and the library) on small fixture sites in
+//! temporary folders and check the files written and the messages printed.
+
+mod build;
+mod commands;
+mod diagnostics;
+mod properties;
+mod repository;
+mod snapshots;
+mod support;

@@ -1,0 +1,144 @@
+//! A small builder for temporary sites: write files, run `gen`, read what it wrote.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub struct Site {
+    dir: tempfile::TempDir,
+}
+
+/// What a `gen` run printed and how it ended.
+pub struct Run {
+    pub success: bool,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub const CONFIG: &str = "title = \"Test timeline\"\nbase_url = \"https://example.org/timeline/\"\ntimezone = \"UTC\"\n\n[timeline]\nstart = 2025-06-13\nend = 2025-06-23\n";
+
+impl Site {
+    /// An empty folder.
+    pub fn empty() -> Self {
+        Self {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    /// A valid site: one source, one event citing it, the default config.
+    pub fn new() -> Self {
+        Self::empty()
+            .file("site.toml", CONFIG)
+            .source("src-a", "title: Headline A\noutlet: Outlet A\npublished: 2025-06-14\nurl: https://news.example/a")
+            .event("first", "title: First event\ndate: 2025-06-14T10:00 Asia/Tehran\nsources: [src-a]", "The summary.")
+    }
+
+    pub fn file(self, rel: &str, text: &str) -> Self {
+        self.bytes(rel, text.as_bytes())
+    }
+
+    pub fn bytes(self, rel: &str, bytes: &[u8]) -> Self {
+        let path = self.path(rel);
+        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        fs::write(path, bytes).expect("write");
+        self
+    }
+
+    pub fn event(self, slug: &str, front: &str, body: &str) -> Self {
+        self.file(
+            &format!("content/events/{slug}.md"),
+            &format!("---\n{front}\n---\n{body}\n"),
+        )
+    }
+
+    pub fn source(self, id: &str, front: &str) -> Self {
+        self.file(
+            &format!("content/sources/{id}.md"),
+            &format!("---\n{front}\n---\n"),
+        )
+    }
+
+    pub fn remove(self, rel: &str) -> Self {
+        fs::remove_file(self.path(rel)).expect("remove");
+        self
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// Runs `gen ARGS` in the site's folder.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let out: Output = Command::new(env!("CARGO_BIN_EXE_gen"))
+            .args(args)
+            .current_dir(self.root())
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run gen");
+        Run {
+            success: out.status.success(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    pub fn build(&self) -> Run {
+        self.run(&["build"])
+    }
+
+    /// Builds and panics with the messages if the build failed.
+    pub fn build_ok(&self) -> Run {
+        let run = self.build();
+        assert!(run.success, "build failed:\n{}", run.stderr);
+        run
+    }
+
+    /// A file of the output folder, as text.
+    pub fn read(&self, rel: &str) -> String {
+        let path = self.path("public").join(rel);
+        fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+    }
+
+    pub fn exists(&self, rel: &str) -> bool {
+        self.path("public").join(rel).exists()
+    }
+
+    /// Every file under `public/` with its bytes, for before/after comparisons.
+    pub fn snapshot_output(&self) -> Vec<(PathBuf, Vec<u8>)> {
+        let mut out = Vec::new();
+        collect(&self.path("public"), &self.path("public"), &mut out);
+        out.sort();
+        out
+    }
+}
+
+fn collect(base: &Path, dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect(base, &path, out);
+        } else {
+            out.push((
+                path.strip_prefix(base).expect("prefix").to_path_buf(),
+                fs::read(&path).expect("read"),
+            ));
+        }
+    }
+}
+
+/// All `href` and `src` values in an HTML page.
+pub fn links(html: &str) -> Vec<String> {
+    let doc = scraper::Html::parse_document(html);
+    let selector = scraper::Selector::parse("[href], [src]").expect("selector");
+    doc.select(&selector)
+        .filter_map(|e| e.value().attr("href").or_else(|| e.value().attr("src")))
+        .map(str::to_owned)
+        .collect()
+}
