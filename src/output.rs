@@ -37,6 +37,52 @@ pub fn publish<'a>(
     result
 }
 
+/// Brings an output folder gen wrote up to date in place (for `gen watch`): writes `files`
+/// (each through a temporary file renamed over the old one, so a reader never sees half a
+/// file) and deletes `removed`, then any folder they leave empty.
+pub fn update<'a>(
+    output: &Path,
+    files: impl Iterator<Item = OutputFile<'a>>,
+    removed: &[String],
+) -> Result<(), Diagnostic> {
+    if !output.join(MARKER).is_file() {
+        return Err(Diagnostic::error(
+            output,
+            "the output folder is not one gen wrote; refusing to update it",
+        ));
+    }
+    for file in files {
+        let path = output.join(file.path);
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir).map_err(|e| io_error(dir, "cannot create folder", &e))?;
+        }
+        let temp = path.with_file_name(format!(
+            ".{}.gen-tmp",
+            path.file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default()
+        ));
+        fs::write(&temp, file.bytes)
+            .and_then(|()| fs::rename(&temp, &path))
+            .map_err(|e| {
+                let _ = fs::remove_file(&temp);
+                io_error(&path, "cannot write", &e)
+            })?;
+    }
+    for rel in removed {
+        let path = output.join(rel);
+        let _ = fs::remove_file(&path);
+        let mut dir = path.parent();
+        while let Some(d) = dir.filter(|d| *d != output) {
+            if fs::remove_dir(d).is_err() {
+                break;
+            }
+            dir = d.parent();
+        }
+    }
+    Ok(())
+}
+
 fn split(output: &Path) -> Result<(PathBuf, String), Diagnostic> {
     let name = output.file_name().map(|n| n.to_string_lossy().into_owned());
     let parent = output.parent().map(Path::to_path_buf);

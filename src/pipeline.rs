@@ -3,13 +3,12 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::assets;
 use crate::config::{CONFIG_FILE, Config};
-use crate::content;
+use crate::content::{self, ContentCache};
 use crate::diagnostics::{self, Diagnostic};
 use crate::model::Timeline;
-use crate::output::{self, OutputFile};
-use crate::render;
+use crate::render::{self, Templates};
+use crate::session::Session;
 
 /// What `gen build` and `gen check` are asked to do.
 #[derive(Debug, Clone, Default)]
@@ -59,7 +58,7 @@ impl From<Diagnostic> for BuildFailure {
 impl BuildOptions {
     /// The same options with the root made absolute, so every diagnostic path can be shown
     /// relative to it.
-    fn resolved(&self) -> Self {
+    pub(crate) fn resolved(&self) -> Self {
         Self {
             root: absolute(&self.root),
             ..self.clone()
@@ -100,15 +99,16 @@ pub fn timeline(
     }
 }
 
-/// Validates everything and renders every page, writing nothing.
-fn render_site(
+/// Loads templates and content (in parallel) and validates them into a [`Timeline`].
+pub(crate) fn prepare(
     options: &BuildOptions,
     config: &Config,
-) -> Result<(Timeline, Vec<render::Page>, Vec<Diagnostic>), BuildFailure> {
-    let (templates, (timeline, mut problems)) = rayon::join(
+) -> Result<(Templates, ContentCache, Timeline, Vec<Diagnostic>), BuildFailure> {
+    let (templates, cache) = rayon::join(
         || render::templates(&options.root),
-        || content::read(&options.root, config, options.drafts),
+        || ContentCache::load(&options.root, config.raw_html),
     );
+    let (timeline, mut problems) = cache.timeline(config, options.drafts);
     let templates = match templates {
         Ok(t) => Some(t),
         Err(mut e) => {
@@ -116,25 +116,25 @@ fn render_site(
             None
         }
     };
-    let (Some(templates), Some(timeline)) = (templates, timeline) else {
-        return Err(problems.into());
-    };
-    if problems.iter().any(Diagnostic::is_error) {
-        return Err(problems.into());
+    match (templates, timeline) {
+        (Some(templates), Some(timeline)) if !problems.iter().any(Diagnostic::is_error) => {
+            Ok((templates, cache, timeline, problems))
+        }
+        _ => Err(problems.into()),
     }
-    let pages = render::render(&timeline, config, &templates).map_err(|mut e| {
-        e.append(&mut problems);
-        BuildFailure::from(e)
-    })?;
-    Ok((timeline, pages, problems))
 }
 
-/// `gen check`: validate content, config and templates; write nothing.
+/// `gen check`: validate content, config and templates, and render every page in memory to
+/// catch template errors; write nothing.
 pub fn check(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     let started = Instant::now();
     let options = &options.resolved();
     let config = load_config(options)?;
-    let (timeline, pages, mut warnings) = render_site(options, &config)?;
+    let (templates, _, timeline, mut warnings) = prepare(options, &config)?;
+    let pages = render::render(&timeline, &config, &templates).map_err(|mut e| {
+        e.append(&mut warnings);
+        BuildFailure::from(e)
+    })?;
     diagnostics::sort(&mut warnings);
     Ok(BuildReport {
         pages: pages.len(),
@@ -148,47 +148,7 @@ pub fn check(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
 
 /// `gen build`: validate, render, and publish into the output folder.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
-    let started = Instant::now();
-    let options = &options.resolved();
-    let config = load_config(options)?;
-    let output = output_dir(options, &config)?;
-    let (timeline, pages, mut warnings) = render_site(options, &config)?;
-    let assets = assets::collect(&options.root).map_err(BuildFailure::from)?;
-    for asset in &assets {
-        if pages.iter().any(|p| p.path == asset.path) {
-            warnings.push(
-                Diagnostic::warning(
-                    options.root.join("static").join(&asset.path),
-                    format!(
-                        "gen writes {} itself; this static file is not copied",
-                        asset.path
-                    ),
-                )
-                .with_hint("rename the file or remove it from static/"),
-            );
-        }
-    }
-    let files = assets
-        .iter()
-        .filter(|a| !pages.iter().any(|p| p.path == a.path))
-        .map(|a| OutputFile {
-            path: &a.path,
-            bytes: &a.bytes,
-        })
-        .chain(pages.iter().map(|p| OutputFile {
-            path: &p.path,
-            bytes: &p.bytes,
-        }));
-    output::publish(&output, files).map_err(BuildFailure::from)?;
-    diagnostics::sort(&mut warnings);
-    Ok(BuildReport {
-        pages: pages.len(),
-        events: timeline.events.len(),
-        sources: timeline.sources.len(),
-        output: Some(output),
-        warnings,
-        elapsed: started.elapsed(),
-    })
+    Session::start(options).map(|(_, report)| report)
 }
 
 /// Where to write, refusing folders whose replacement would destroy the site's own files.

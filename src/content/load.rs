@@ -25,9 +25,9 @@ pub struct InputFile {
     pub text: String,
 }
 
-/// Reads every content file under `content_dir`; problems are collected, not fatal.
-pub fn load(content_dir: &Path) -> (Vec<InputFile>, Vec<Diagnostic>) {
-    let mut files = Vec::new();
+/// Lists every content file under `content_dir` (sorted); problems are collected, not fatal.
+pub fn list(content_dir: &Path) -> (Vec<(PathBuf, Kind)>, Vec<Diagnostic>) {
+    let mut paths = Vec::new();
     let mut problems = Vec::new();
     if !content_dir.is_dir() {
         problems.push(
@@ -35,9 +35,8 @@ pub fn load(content_dir: &Path) -> (Vec<InputFile>, Vec<Diagnostic>) {
                 "create content/events/ and content/sources/, or run `gen init` for a new site",
             ),
         );
-        return (files, problems);
+        return (paths, problems);
     }
-    let mut paths = Vec::new();
     collect(content_dir, Kind::Page, false, &mut paths, &mut problems);
     for (sub, kind) in [("events", Kind::Event), ("sources", Kind::Source)] {
         let dir = content_dir.join(sub);
@@ -46,13 +45,12 @@ pub fn load(content_dir: &Path) -> (Vec<InputFile>, Vec<Diagnostic>) {
         }
     }
     paths.sort();
-    for (path, kind) in paths {
-        match read_text(&path) {
-            Ok(text) => files.push(InputFile { path, kind, text }),
-            Err(d) => problems.push(d),
-        }
-    }
-    (files, problems)
+    (paths, problems)
+}
+
+/// Reads one listed content file.
+pub fn read(path: PathBuf, kind: Kind) -> Result<InputFile, Diagnostic> {
+    read_text(&path).map(|text| InputFile { path, kind, text })
 }
 
 fn collect(

@@ -8,11 +8,12 @@ mod markdown;
 mod parse;
 mod validate;
 
-use std::path::Path;
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::config::Config;
+use crate::config::{Config, RawHtml};
 use crate::diagnostics::Diagnostic;
 use crate::model::Timeline;
 
@@ -26,61 +27,110 @@ use parse::Parsed;
 /// Reads the site's content into a [`Timeline`]. The timeline is `None` when any error was
 /// found; the diagnostics hold every problem (errors and warnings) either way.
 pub fn read(root: &Path, config: &Config, drafts: bool) -> (Option<Timeline>, Vec<Diagnostic>) {
-    let (files, mut problems) = load::load(&root.join("content"));
-    let parsed: Vec<Result<Parsed, Vec<Diagnostic>>> = files
-        .into_par_iter()
-        .map(|f| parse::parse(f, config.raw_html))
-        .collect();
-    let mut ok = Vec::with_capacity(parsed.len());
-    for p in parsed {
-        match p {
-            Ok(p) => ok.push(p),
-            Err(mut d) => problems.append(&mut d),
-        }
+    ContentCache::load(root, config.raw_html).timeline(config, drafts)
+}
+
+/// Every content file of a site, parsed, kept between rebuilds so that `gen watch` re-reads
+/// only the files that changed.
+pub struct ContentCache {
+    root: PathBuf,
+    policy: RawHtml,
+    listing_problems: Vec<Diagnostic>,
+    files: BTreeMap<PathBuf, Result<Parsed, Vec<Diagnostic>>>,
+}
+
+impl ContentCache {
+    /// Reads and parses every content file under `root/content`.
+    pub fn load(root: &Path, policy: RawHtml) -> Self {
+        let mut cache = Self {
+            root: root.to_path_buf(),
+            policy,
+            listing_problems: Vec::new(),
+            files: BTreeMap::new(),
+        };
+        cache.refresh(None);
+        cache
     }
 
-    let zone = config.timezone;
-    if !drafts {
-        // Drafts are work in progress: they are not validated until built with --drafts.
-        ok.retain(|f| {
-            f.kind != Kind::Event
-                || f.fields
-                    .get("draft")
-                    .is_none_or(|(v, _)| *v != frontmatter::Field::Bool(true))
-        });
+    /// Lists the content folder again, drops files that are gone, and reads files that are new
+    /// or named in `changed` (every file when `changed` is `None`). Returns how many were read.
+    pub fn refresh(&mut self, changed: Option<&HashSet<PathBuf>>) -> usize {
+        let (listed, problems) = load::list(&self.root.join("content"));
+        self.listing_problems = problems;
+        let keep: HashSet<&PathBuf> = listed.iter().map(|(p, _)| p).collect();
+        self.files.retain(|p, _| keep.contains(p));
+        let stale: Vec<(PathBuf, Kind)> = listed
+            .into_iter()
+            .filter(|(p, _)| !self.files.contains_key(p) || changed.is_none_or(|c| c.contains(p)))
+            .collect();
+        let policy = self.policy;
+        let parsed: Vec<(PathBuf, Result<Parsed, Vec<Diagnostic>>)> = stale
+            .into_par_iter()
+            .map(|(path, kind)| {
+                let result = load::read(path.clone(), kind)
+                    .map_err(|d| vec![d])
+                    .and_then(|f| parse::parse(f, policy));
+                (path, result)
+            })
+            .collect();
+        let count = parsed.len();
+        self.files.extend(parsed);
+        count
     }
-    let checked: Vec<(Option<Checked<'_>>, Vec<Diagnostic>)> = ok
-        .par_iter()
-        .map(|file| match file.kind {
-            Kind::Event => {
-                let (event, problems) = validate::event(file, zone);
-                (event.map(Checked::Event), problems)
+
+    /// Validates the cached files into a [`Timeline`] (see [`read`]).
+    pub fn timeline(&self, config: &Config, drafts: bool) -> (Option<Timeline>, Vec<Diagnostic>) {
+        let mut problems = self.listing_problems.clone();
+        let mut ok: Vec<&Parsed> = Vec::with_capacity(self.files.len());
+        for result in self.files.values() {
+            match result {
+                Ok(p) => ok.push(p),
+                Err(d) => problems.extend(d.iter().cloned()),
             }
-            Kind::Source => split(validate::source(file).map(|s| Checked::Source(s, file))),
-            Kind::Page => split(validate::page(file).map(Checked::Page)),
-        })
-        .collect();
-
-    let mut events = Vec::new();
-    let mut sources = Vec::new();
-    let mut pages = Vec::new();
-    for (c, mut d) in checked {
-        problems.append(&mut d);
-        match c {
-            Some(Checked::Event(e)) => events.push(e),
-            Some(Checked::Source(s, f)) => sources.push((s, f)),
-            Some(Checked::Page(p)) => pages.push(p),
-            None => {}
         }
-    }
-    problems.extend(validate::cross_check(&events, &sources, config));
+        let zone = config.timezone;
+        if !drafts {
+            // Drafts are work in progress: they are not validated until built with --drafts.
+            ok.retain(|f| {
+                f.kind != Kind::Event
+                    || f.fields
+                        .get("draft")
+                        .is_none_or(|(v, _)| *v != frontmatter::Field::Bool(true))
+            });
+        }
+        let checked: Vec<(Option<Checked<'_>>, Vec<Diagnostic>)> = ok
+            .par_iter()
+            .map(|&file| match file.kind {
+                Kind::Event => {
+                    let (event, problems) = validate::event(file, zone);
+                    (event.map(Checked::Event), problems)
+                }
+                Kind::Source => split(validate::source(file).map(|s| Checked::Source(s, file))),
+                Kind::Page => split(validate::page(file).map(Checked::Page)),
+            })
+            .collect();
 
-    if problems.iter().any(Diagnostic::is_error) {
-        return (None, problems);
+        let mut events = Vec::new();
+        let mut sources = Vec::new();
+        let mut pages = Vec::new();
+        for (c, mut d) in checked {
+            problems.append(&mut d);
+            match c {
+                Some(Checked::Event(e)) => events.push(e),
+                Some(Checked::Source(s, f)) => sources.push((s, f)),
+                Some(Checked::Page(p)) => pages.push(p),
+                None => {}
+            }
+        }
+        problems.extend(validate::cross_check(&events, &sources, config));
+
+        if problems.iter().any(Diagnostic::is_error) {
+            return (None, problems);
+        }
+        let events = events.into_iter().map(|e| e.event).collect();
+        let sources = sources.into_iter().map(|(s, _)| s).collect();
+        (Some(Timeline::new(events, sources, pages, zone)), problems)
     }
-    let events = events.into_iter().map(|e| e.event).collect();
-    let sources = sources.into_iter().map(|(s, _)| s).collect();
-    (Some(Timeline::new(events, sources, pages, zone)), problems)
 }
 
 enum Checked<'a> {

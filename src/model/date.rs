@@ -27,7 +27,7 @@ pub enum EventDate {
 }
 
 /// How precisely the time of an event is known.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Precision {
     Minute,

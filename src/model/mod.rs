@@ -11,7 +11,7 @@ pub use slug::{Slug, SlugError, slugify};
 pub use timeline::{Day, Term, Timeline, sort_key};
 
 /// How much an event matters to the story; shown as a mark and used for filtering.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Importance {
     Major,

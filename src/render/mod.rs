@@ -5,6 +5,8 @@ mod exports;
 mod templates;
 mod views;
 
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::Path;
 
 use rayon::prelude::*;
@@ -45,6 +47,27 @@ enum Kind {
     SearchJson,
 }
 
+impl Kind {
+    /// Tells kinds apart in signatures.
+    fn tag(self) -> u8 {
+        match self {
+            Self::Index => 0,
+            Self::Event(_) => 1,
+            Self::Day(_) => 2,
+            Self::Sources => 3,
+            Self::Source(_) => 4,
+            Self::Terms(_) => 5,
+            Self::Term(..) => 6,
+            Self::Page(_) => 7,
+            Self::NotFound => 8,
+            Self::Atom => 9,
+            Self::Sitemap => 10,
+            Self::TimelineJson => 11,
+            Self::SearchJson => 12,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 enum Taxonomy {
     Actors,
@@ -65,12 +88,37 @@ pub fn templates(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
     templates::load(root)
 }
 
+/// A fingerprint of each page's inputs from the last render, so the next render can skip the
+/// pages whose inputs did not change.
+#[derive(Debug, Clone, Default)]
+pub struct Signatures(HashMap<String, u64>);
+
+/// The result of a render: the pages rendered this time, and every path the site has now.
+#[derive(Debug)]
+pub struct Rendered {
+    pub pages: Vec<Page>,
+    pub planned: Vec<String>,
+    pub signatures: Signatures,
+}
+
 /// Renders every page of the site. Errors name the template that failed.
 pub fn render(
     timeline: &Timeline,
     config: &Config,
-    tera: &Templates,
+    templates: &Templates,
 ) -> Result<Vec<Page>, Vec<Diagnostic>> {
+    render_changed(timeline, config, templates, None).map(|r| r.pages)
+}
+
+/// Renders the pages whose inputs differ from `previous` (all pages when it is `None`). The
+/// bytes of a page depend only on its inputs, so a page skipped here is byte-identical to
+/// what a full render would write.
+pub fn render_changed(
+    timeline: &Timeline,
+    config: &Config,
+    tera: &Templates,
+    previous: Option<&Signatures>,
+) -> Result<Rendered, Vec<Diagnostic>> {
     let views = views::build(timeline, config);
     let plan = plan(timeline, config);
     let html_urls: Vec<String> = plan
@@ -78,8 +126,15 @@ pub fn render(
         .filter(|(p, _)| p.ends_with("index.html"))
         .map(|(p, _)| p.trim_end_matches("index.html").to_owned())
         .collect();
+    let inputs = Inputs::new(timeline, &views, &html_urls);
+    let signatures: HashMap<String, u64> = plan
+        .par_iter()
+        .map(|(path, kind)| (path.clone(), inputs.signature(*kind)))
+        .collect();
+    let stale = |path: &String| previous.is_none_or(|p| p.0.get(path) != signatures.get(path));
     let results: Vec<Result<Page, Diagnostic>> = plan
         .par_iter()
+        .filter(|(path, _)| stale(path))
         .map(|(path, kind)| {
             let bytes = match kind {
                 Kind::TimelineJson => {
@@ -107,9 +162,105 @@ pub fn render(
         }
     }
     if problems.is_empty() {
-        Ok(pages)
+        let planned = plan.into_iter().map(|(p, _)| p).collect();
+        Ok(Rendered {
+            pages,
+            planned,
+            signatures: Signatures(signatures),
+        })
     } else {
         Err(problems)
+    }
+}
+
+/// Hashes of the views, computed once per render, from which page signatures are made.
+struct Inputs<'a> {
+    timeline: &'a Timeline,
+    site: u64,
+    events: Vec<u64>,
+    all_events: u64,
+    sources: Vec<u64>,
+    all_sources: u64,
+    bodies: u64,
+    html_urls: u64,
+}
+
+fn hash<T: Hash + ?Sized>(value: &T) -> u64 {
+    let mut h = DefaultHasher::new();
+    value.hash(&mut h);
+    h.finish()
+}
+
+impl<'a> Inputs<'a> {
+    fn new(timeline: &'a Timeline, views: &Views, html_urls: &[String]) -> Self {
+        let events: Vec<u64> = views.events.par_iter().map(hash).collect();
+        let sources: Vec<u64> = views.sources.par_iter().map(hash).collect();
+        let bodies = hash(
+            &timeline
+                .events
+                .iter()
+                .map(|e| hash(&e.body_text))
+                .collect::<Vec<_>>(),
+        );
+        Self {
+            timeline,
+            site: hash(&views.site),
+            all_events: hash(&events),
+            all_sources: hash(&sources),
+            events,
+            sources,
+            bodies,
+            html_urls: hash(html_urls),
+        }
+    }
+
+    fn of_events(&self, indexes: &[usize]) -> u64 {
+        hash(&indexes.iter().map(|&i| self.events[i]).collect::<Vec<_>>())
+    }
+
+    fn terms(&self, taxonomy: Taxonomy) -> &'a [crate::model::Term] {
+        match taxonomy {
+            Taxonomy::Actors => &self.timeline.actors,
+            Taxonomy::Tags => &self.timeline.tags,
+        }
+    }
+
+    /// A fingerprint of everything the page of this kind shows.
+    fn signature(&self, kind: Kind) -> u64 {
+        let t = self.timeline;
+        let specific = match kind {
+            Kind::Index => self.all_events,
+            Kind::Event(i) => hash(&(
+                self.events[i],
+                i.checked_sub(1).map(|j| self.events[j]),
+                self.events.get(i + 1),
+            )),
+            Kind::Day(d) => hash(&(
+                t.days[d].date,
+                self.of_events(&t.days[d].events),
+                d.checked_sub(1).map(|j| t.days[j].date),
+                t.days.get(d + 1).map(|x| x.date),
+            )),
+            Kind::Sources => self.all_sources,
+            Kind::Source(s) => hash(&(self.sources[s], self.of_events(&t.cited_by[s]))),
+            Kind::Terms(tx) => hash(
+                &self
+                    .terms(tx)
+                    .iter()
+                    .map(|term| (&term.name, &term.slug, term.events.len()))
+                    .collect::<Vec<_>>(),
+            ),
+            Kind::Term(tx, i) => {
+                let term = &self.terms(tx)[i];
+                hash(&(&term.name, &term.slug, self.of_events(&term.events)))
+            }
+            Kind::Page(i) => hash(&(&t.pages[i].title, &t.pages[i].body_html)),
+            Kind::NotFound => 0,
+            Kind::Atom | Kind::TimelineJson => self.all_events,
+            Kind::SearchJson => hash(&(self.all_events, self.bodies)),
+            Kind::Sitemap => self.html_urls,
+        };
+        hash(&(self.site, kind.tag(), specific))
     }
 }
 

@@ -13,7 +13,7 @@ use crate::model::{
 };
 
 /// Site-wide values every template gets as `site`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Hash, Serialize)]
 pub struct SiteView {
     pub title: String,
     pub description: String,
@@ -29,13 +29,13 @@ pub struct SiteView {
 }
 
 /// A name and where it links (relative to the site root).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Hash, Serialize)]
 pub struct LinkView {
     pub name: String,
     pub url: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Hash, Serialize)]
 pub struct CitationView {
     pub number: usize,
     pub id: String,
@@ -48,7 +48,7 @@ pub struct CitationView {
     pub page: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Hash, Serialize)]
 pub struct EventView {
     pub slug: String,
     pub title: String,
@@ -77,7 +77,7 @@ pub struct EventView {
     pub citations: Vec<CitationView>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Hash, Serialize)]
 pub struct SourceView {
     pub id: String,
     pub title: String,

@@ -1,0 +1,240 @@
+//! A build that stays alive between edits (`gen watch`): it keeps the parsed content, the
+//! templates and a fingerprint of every page, so a change re-reads only the files that changed,
+//! re-renders only the pages whose inputs changed, and writes only the files whose bytes
+//! changed. What it leaves on disk is byte-identical to a fresh `gen build`.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use crate::assets::{self, Asset};
+use crate::config::Config;
+use crate::content::ContentCache;
+use crate::diagnostics::{self, Diagnostic};
+use crate::output::{self, OutputFile};
+use crate::pipeline::{BuildFailure, BuildOptions, BuildReport, load_config, output_dir, prepare};
+use crate::render::{self, Signatures, Templates};
+
+/// What changed since the last rebuild.
+#[derive(Debug, Clone)]
+pub enum Change {
+    /// These content files (created, modified, deleted or renamed).
+    Content(HashSet<PathBuf>),
+    /// `site.toml`, a template or a static file: everything is redone.
+    Everything,
+}
+
+/// What one rebuild did.
+#[derive(Debug)]
+pub struct RebuildReport {
+    /// Files written (bytes changed), relative to the output folder.
+    pub written: Vec<String>,
+    /// Files deleted because their page is gone.
+    pub removed: Vec<String>,
+    /// Pages rendered (including those whose bytes came out the same).
+    pub rendered: usize,
+    pub warnings: Vec<Diagnostic>,
+    pub elapsed: Duration,
+}
+
+/// The state kept between rebuilds.
+pub struct Session {
+    options: BuildOptions,
+    output: PathBuf,
+    config: Config,
+    templates: Templates,
+    cache: ContentCache,
+    signatures: Signatures,
+    /// Every file in the output folder with a hash of its bytes.
+    written: HashMap<String, u64>,
+    /// Where the static files went.
+    asset_paths: Vec<String>,
+}
+
+fn hash(bytes: &[u8]) -> u64 {
+    let mut h = DefaultHasher::new();
+    bytes.hash(&mut h);
+    h.finish()
+}
+
+impl Session {
+    /// A full build, published atomically (as `gen build`), that is kept for rebuilds.
+    pub fn start(options: &BuildOptions) -> Result<(Session, BuildReport), BuildFailure> {
+        let started = Instant::now();
+        let options = options.resolved();
+        let config = load_config(&options)?;
+        let output = output_dir(&options, &config)?;
+        let (templates, cache, timeline, mut warnings) = prepare(&options, &config)?;
+        let rendered =
+            render::render_changed(&timeline, &config, &templates, None).map_err(|mut e| {
+                e.append(&mut warnings);
+                BuildFailure::from(e)
+            })?;
+        let assets = assets::collect(&options.root).map_err(BuildFailure::from)?;
+        let files = merge(&rendered.pages, &assets, &options, &mut warnings);
+        output::publish(
+            &output,
+            files.iter().map(|(p, b)| OutputFile { path: p, bytes: b }),
+        )
+        .map_err(BuildFailure::from)?;
+        diagnostics::sort(&mut warnings);
+        let report = BuildReport {
+            pages: rendered.pages.len(),
+            events: timeline.events.len(),
+            sources: timeline.sources.len(),
+            output: Some(output.clone()),
+            warnings,
+            elapsed: started.elapsed(),
+        };
+        let written = files
+            .iter()
+            .map(|(p, b)| ((*p).to_owned(), hash(b)))
+            .collect();
+        let session = Session {
+            options,
+            output,
+            config,
+            templates,
+            cache,
+            signatures: rendered.signatures,
+            written,
+            asset_paths: assets.iter().map(|a| a.path.clone()).collect(),
+        };
+        Ok((session, report))
+    }
+
+    /// Brings the output up to date after `change`. On failure nothing is written and the
+    /// session keeps the last good site's state.
+    pub fn rebuild(&mut self, change: &Change) -> Result<RebuildReport, BuildFailure> {
+        let started = Instant::now();
+        let everything = matches!(change, Change::Everything);
+        let (config, templates) = if everything {
+            let config = load_config(&self.options)?;
+            let templates = render::templates(&self.options.root).map_err(BuildFailure::from)?;
+            if config.raw_html != self.config.raw_html {
+                self.cache = ContentCache::load(&self.options.root, config.raw_html);
+            } else {
+                self.cache.refresh(None);
+            }
+            (Some(config), Some(templates))
+        } else {
+            if let Change::Content(paths) = change {
+                self.cache.refresh(Some(paths));
+            }
+            (None, None)
+        };
+        let config_ref = config.as_ref().unwrap_or(&self.config);
+        let templates_ref = templates.as_ref().unwrap_or(&self.templates);
+        let (timeline, mut warnings) = self.cache.timeline(config_ref, self.options.drafts);
+        let Some(timeline) = timeline.filter(|_| !warnings.iter().any(Diagnostic::is_error)) else {
+            return Err(warnings.into());
+        };
+        let previous = if everything {
+            None
+        } else {
+            Some(&self.signatures)
+        };
+        let rendered = render::render_changed(&timeline, config_ref, templates_ref, previous)
+            .map_err(|mut e| {
+                e.append(&mut warnings);
+                BuildFailure::from(e)
+            })?;
+        // Static files can only change with `Everything`; otherwise the known list stands.
+        let assets = if everything {
+            assets::collect(&self.options.root).map_err(BuildFailure::from)?
+        } else {
+            Vec::new()
+        };
+        let asset_paths: Vec<String> = if everything {
+            assets.iter().map(|a| a.path.clone()).collect()
+        } else {
+            std::mem::take(&mut self.asset_paths)
+        };
+
+        // Every path the site has now: planned pages plus static files.
+        let mut now: HashSet<&str> = rendered.planned.iter().map(String::as_str).collect();
+        now.extend(asset_paths.iter().map(String::as_str));
+        let files = merge(&rendered.pages, &assets, &self.options, &mut warnings);
+        let changed: Vec<(&str, &[u8], u64)> = files
+            .iter()
+            .map(|(p, b)| (*p, *b, hash(b)))
+            .filter(|(p, _, h)| self.written.get(*p) != Some(h))
+            .collect();
+        let removed: Vec<String> = self
+            .written
+            .keys()
+            .filter(|p| !now.contains(p.as_str()))
+            .cloned()
+            .collect();
+        output::update(
+            &self.output,
+            changed
+                .iter()
+                .map(|(p, b, _)| OutputFile { path: p, bytes: b }),
+            &removed,
+        )
+        .map_err(BuildFailure::from)?;
+
+        for p in &removed {
+            self.written.remove(p);
+        }
+        for (p, _, h) in &changed {
+            self.written.insert((*p).to_owned(), *h);
+        }
+        self.signatures = rendered.signatures;
+        self.asset_paths = asset_paths;
+        if let Some(c) = config {
+            self.config = c;
+        }
+        if let Some(t) = templates {
+            self.templates = t;
+        }
+        diagnostics::sort(&mut warnings);
+        Ok(RebuildReport {
+            written: changed.iter().map(|(p, _, _)| (*p).to_owned()).collect(),
+            removed,
+            rendered: rendered.pages.len(),
+            warnings,
+            elapsed: started.elapsed(),
+        })
+    }
+
+    pub fn root(&self) -> &std::path::Path {
+        &self.options.root
+    }
+
+    pub fn output(&self) -> &std::path::Path {
+        &self.output
+    }
+}
+
+/// The files to write: static files first, then pages; a page wins over a static file at the
+/// same path (with a warning).
+fn merge<'a>(
+    pages: &'a [render::Page],
+    assets: &'a [Asset],
+    options: &BuildOptions,
+    warnings: &mut Vec<Diagnostic>,
+) -> Vec<(&'a str, &'a [u8])> {
+    let page_paths: HashSet<&str> = pages.iter().map(|p| p.path.as_str()).collect();
+    let mut files = Vec::with_capacity(pages.len() + assets.len());
+    for a in assets {
+        if page_paths.contains(a.path.as_str()) {
+            warnings.push(
+                Diagnostic::warning(
+                    options.root.join("static").join(&a.path),
+                    format!(
+                        "gen writes {} itself; this static file is not copied",
+                        a.path
+                    ),
+                )
+                .with_hint("rename the file or remove it from static/"),
+            );
+        } else {
+            files.push((a.path.as_str(), a.bytes.as_slice()));
+        }
+    }
+    files.extend(pages.iter().map(|p| (p.path.as_str(), p.bytes.as_slice())));
+    files
+}
