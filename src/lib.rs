@@ -20,7 +20,9 @@ mod output;
 mod pipeline;
 mod render;
 pub mod scaffold;
+mod serve;
 mod session;
+pub mod watch;
 
 pub use content::{EVENT_KEYS, SOURCE_KEYS, is_allowed_href};
 pub use diagnostics::{Diagnostic, Severity};

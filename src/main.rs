@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use timeline_gen::watch::{self, WatchMessage, WatchOptions};
 use timeline_gen::{BuildFailure, BuildOptions, BuildReport, Diagnostic, scaffold};
 
 /// gen: a static timeline website generator.
@@ -27,6 +28,26 @@ enum Command {
         /// Publish at this address instead of base_url from site.toml.
         #[arg(long)]
         base_url: Option<String>,
+    },
+    /// Build, then rebuild on every change and serve the site with live reload.
+    Watch {
+        #[command(flatten)]
+        site: SiteArgs,
+        /// Write the site here instead of output_dir from site.toml.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// The port to serve on (the next free one is used if it is taken).
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// The address to serve on; only loopback is safe on a shared network.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Rebuild only; do not serve.
+        #[arg(long)]
+        no_serve: bool,
+        /// Open the site in a browser.
+        #[arg(long)]
+        open: bool,
     },
     /// Validate content, configuration and templates; write nothing.
     Check {
@@ -74,6 +95,33 @@ fn main() -> ExitCode {
                 drafts: site.drafts,
             };
             finish(&options.root, timeline_gen::build(&options), "built", color)
+        }
+        Command::Watch {
+            site,
+            output,
+            port,
+            bind,
+            no_serve,
+            open,
+        } => {
+            let build = BuildOptions {
+                root: site.root,
+                output,
+                base_url: None,
+                drafts: site.drafts,
+            };
+            let root = build.root.clone();
+            let options = WatchOptions {
+                build,
+                serve: !no_serve,
+                bind,
+                port,
+                open,
+            };
+            match watch::watch(&options, |m| print_watch(&root, &m, color)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(failure) => fail(&root, &failure.diagnostics, color),
+            }
         }
         Command::Check { site } => {
             let options = BuildOptions {
@@ -164,6 +212,41 @@ fn fail(root: &Path, diagnostics: &[Diagnostic], color: bool) -> ExitCode {
         }
     );
     ExitCode::FAILURE
+}
+
+fn print_watch(root: &Path, message: &WatchMessage<'_>, color: bool) {
+    match message {
+        WatchMessage::Built(report) => {
+            print_all(root, &report.warnings, color);
+            println!(
+                "built {} pages ({} events, {} sources) in {} ms; watching for changes (Ctrl-C stops)",
+                report.pages,
+                report.events,
+                report.sources,
+                report.elapsed.as_millis()
+            );
+        }
+        WatchMessage::Serving(url) => println!("serving {url}"),
+        WatchMessage::Rebuilt { cause, report } => {
+            print_all(root, &report.warnings, color);
+            println!(
+                "{cause}: {} written, {} removed ({} rendered) in {} ms",
+                report.written.len(),
+                report.removed.len(),
+                report.rendered,
+                report.elapsed.as_millis()
+            );
+        }
+        WatchMessage::Failed(diagnostics) => {
+            print_all(root, diagnostics, color);
+            let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+            eprintln!(
+                "build failed: {errors} error{}; still serving the last good site",
+                if errors == 1 { "" } else { "s" }
+            );
+        }
+        WatchMessage::Note(text) => eprintln!("{text}"),
+    }
 }
 
 fn print_all(root: &Path, diagnostics: &[Diagnostic], color: bool) {

@@ -1,0 +1,339 @@
+//! `gen watch`: build once, then rebuild on every change to `content/`, `templates/`,
+//! `static/` and `site.toml`, incrementally (see [`Session`]); serve the output with live
+//! reload unless told not to. notify lives only here.
+//!
+//! Editors save in many ways (in place, or to a temporary file renamed over the original);
+//! the debouncer merges the events of one save, editor temporary files are ignored, and the
+//! content folder is listed again on each rebuild, so every way of saving is seen.
+
+use std::collections::HashSet;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use notify_debouncer_full::notify::event::{MetadataKind, ModifyKind};
+use notify_debouncer_full::notify::{EventKind, RecursiveMode};
+use notify_debouncer_full::{DebounceEventResult, new_debouncer};
+
+use crate::config::CONFIG_FILE;
+use crate::content::is_ignored;
+use crate::diagnostics::Diagnostic;
+use crate::pipeline::{BuildFailure, BuildOptions, BuildReport, load_config, output_dir};
+use crate::serve::{self, LiveEvent};
+use crate::session::{Change, RebuildReport, Session};
+
+/// How long a burst of file events may last before the rebuild starts.
+const DEBOUNCE: Duration = Duration::from_millis(30);
+
+/// What `gen watch` is asked to do.
+#[derive(Debug, Clone)]
+pub struct WatchOptions {
+    pub build: BuildOptions,
+    /// Serve the output over HTTP (`--no-serve` turns this off).
+    pub serve: bool,
+    pub bind: IpAddr,
+    pub port: u16,
+    /// Open the site in a browser once served.
+    pub open: bool,
+}
+
+/// What happened, for the command line to print.
+#[derive(Debug)]
+pub enum WatchMessage<'a> {
+    Built(&'a BuildReport),
+    Serving(String),
+    Rebuilt {
+        cause: String,
+        report: &'a RebuildReport,
+    },
+    Failed(&'a [Diagnostic]),
+    Note(String),
+}
+
+enum Message {
+    Files(DebounceEventResult),
+    Quit,
+}
+
+/// Runs until Ctrl-C. Returns an error only when watching cannot start at all.
+pub fn watch(
+    options: &WatchOptions,
+    mut say: impl FnMut(WatchMessage<'_>),
+) -> Result<(), BuildFailure> {
+    let build = options.build.resolved();
+    let root = build.root.clone();
+    if !root.join(CONFIG_FILE).is_file() {
+        return Err(load_config(&build)
+            .err()
+            .unwrap_or_else(|| Diagnostic::error(&root, "not a gen site").into()));
+    }
+    let (output, base_path) = match load_config(&build) {
+        Ok(config) => (output_dir(&build, &config)?, config.base_path),
+        Err(_) => (
+            build.output.clone().unwrap_or_else(|| root.join("public")),
+            "/".to_owned(),
+        ),
+    };
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Diagnostic::error("", format!("cannot start the runtime: {e}")))?;
+    let (sender, receiver) = mpsc::channel::<Message>();
+    let quit = sender.clone();
+    runtime.spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            let _ = quit.send(Message::Quit);
+        }
+    });
+
+    let mut session = match Session::start(&build) {
+        Ok((session, report)) => {
+            say(WatchMessage::Built(&report));
+            Some(session)
+        }
+        Err(failure) => {
+            say(WatchMessage::Failed(&failure.diagnostics));
+            None
+        }
+    };
+    let server = if options.serve {
+        let server = serve::start(&runtime, &output, &base_path, options.bind, options.port)
+            .map_err(BuildFailure::from)?;
+        say(WatchMessage::Serving(server.url()));
+        if options.open {
+            open_browser(&server.url(), &mut say);
+        }
+        Some(server)
+    } else {
+        None
+    };
+
+    let files = sender.clone();
+    let mut debouncer = new_debouncer(DEBOUNCE, None, move |result| {
+        let _ = files.send(Message::Files(result));
+    })
+    .map_err(|e| Diagnostic::error(&root, format!("cannot watch for changes: {e}")))?;
+    debouncer
+        .watch(&root, RecursiveMode::NonRecursive)
+        .map_err(|e| Diagnostic::error(&root, format!("cannot watch: {e}")))?;
+    let mut watched = HashSet::new();
+    watch_folders(&root, &mut watched, &mut |dir| {
+        debouncer.watch(dir, RecursiveMode::Recursive).is_ok()
+    });
+
+    for message in receiver {
+        let events = match message {
+            Message::Quit => break,
+            Message::Files(Err(errors)) => {
+                say(WatchMessage::Note(format!(
+                    "file watching reported: {errors:?}"
+                )));
+                continue;
+            }
+            Message::Files(Ok(events)) => events,
+        };
+        // Reading files raises access events (our own rebuilds read them); only writes count.
+        let paths: Vec<PathBuf> = events
+            .iter()
+            .filter(|e| is_write(&e.kind))
+            .flat_map(|e| e.paths.iter().cloned())
+            .collect();
+        let Some(change) = classify(&root, &output, &paths) else {
+            continue;
+        };
+        let cause = describe(&root, &change);
+        if matches!(change, Change::Everything) {
+            watch_folders(&root, &mut watched, &mut |dir| {
+                debouncer.watch(dir, RecursiveMode::Recursive).is_ok()
+            });
+        }
+        let result = match session.as_mut() {
+            Some(s) => s.rebuild(&change),
+            None => Session::start(&build).map(|(s, _)| {
+                session = Some(s);
+                RebuildReport {
+                    written: vec!["(full build)".to_owned()],
+                    removed: Vec::new(),
+                    rendered: 0,
+                    warnings: Vec::new(),
+                    elapsed: Duration::ZERO,
+                }
+            }),
+        };
+        match result {
+            Ok(report) => {
+                say(WatchMessage::Rebuilt {
+                    cause,
+                    report: &report,
+                });
+                if let Some(server) = &server {
+                    let changed: Vec<&String> =
+                        report.written.iter().chain(&report.removed).collect();
+                    let all = changed.iter().any(|p| {
+                        !p.ends_with(".html") && !p.ends_with(".xml") && !p.ends_with(".json")
+                    });
+                    let paths = changed
+                        .iter()
+                        .map(|p| format!("{base_path}{}", p.trim_end_matches("index.html")))
+                        .collect();
+                    server.announce(LiveEvent::Reload { paths, all });
+                }
+            }
+            Err(failure) => {
+                say(WatchMessage::Failed(&failure.diagnostics));
+                if let Some(server) = &server {
+                    let text: Vec<String> = failure
+                        .diagnostics
+                        .iter()
+                        .map(|d| d.render(&root, false))
+                        .collect();
+                    server.announce(LiveEvent::Error(text.join("\n")));
+                }
+            }
+        }
+    }
+    drop(debouncer);
+    runtime.shutdown_timeout(Duration::from_millis(200));
+    Ok(())
+}
+
+fn is_write(kind: &EventKind) -> bool {
+    match kind {
+        EventKind::Modify(ModifyKind::Metadata(MetadataKind::AccessTime)) => false,
+        EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_) | EventKind::Any => true,
+        EventKind::Access(_) | EventKind::Other => false,
+    }
+}
+
+fn watch_folders(
+    root: &Path,
+    watched: &mut HashSet<PathBuf>,
+    watch: &mut dyn FnMut(&Path) -> bool,
+) {
+    for name in ["content", "templates", "static"] {
+        let dir = root.join(name);
+        if dir.is_dir() && !watched.contains(&dir) && watch(&dir) {
+            watched.insert(dir);
+        }
+    }
+}
+
+/// Which rebuild a set of changed paths calls for, if any.
+pub fn classify(root: &Path, output: &Path, paths: &[PathBuf]) -> Option<Change> {
+    let mut content = HashSet::new();
+    let mut everything = false;
+    for path in paths {
+        if path.starts_with(output)
+            || path
+                .file_name()
+                .is_some_and(|n| is_editor_file(&n.to_string_lossy()))
+        {
+            continue;
+        }
+        let Ok(rel) = path.strip_prefix(root) else {
+            continue;
+        };
+        let first = rel
+            .components()
+            .next()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned());
+        match first.as_deref() {
+            Some("content") => {
+                content.insert(path.clone());
+            }
+            Some("templates" | "static") => everything = true,
+            Some(CONFIG_FILE) if rel.components().count() == 1 => everything = true,
+            _ => {}
+        }
+    }
+    if everything {
+        Some(Change::Everything)
+    } else if content.is_empty() {
+        None
+    } else {
+        Some(Change::Content(content))
+    }
+}
+
+/// Hidden files, backups and the temporary files editors save through.
+fn is_editor_file(name: &str) -> bool {
+    is_ignored(name)
+        || name == "4913"
+        || name.contains("___jb_")
+        || name.ends_with(".bak")
+        || name.ends_with(".gen-tmp")
+}
+
+fn describe(root: &Path, change: &Change) -> String {
+    match change {
+        Change::Everything => "site.toml, templates or static files changed".to_owned(),
+        Change::Content(paths) => {
+            let mut names: Vec<String> = paths
+                .iter()
+                .map(|p| p.strip_prefix(root).unwrap_or(p).display().to_string())
+                .collect();
+            names.sort();
+            match names.len() {
+                1 => names.remove(0),
+                n => format!("{} and {} more", names[0], n - 1),
+            }
+        }
+    }
+}
+
+fn open_browser(url: &str, say: &mut impl FnMut(WatchMessage<'_>)) {
+    let program = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    if let Err(e) = std::process::Command::new(program).arg(url).spawn() {
+        say(WatchMessage::Note(format!(
+            "could not open a browser ({program}: {e}); open {url} yourself"
+        )));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paths(list: &[&str]) -> Vec<PathBuf> {
+        list.iter().map(PathBuf::from).collect()
+    }
+
+    #[test]
+    fn content_templates_config_and_noise() {
+        let (root, out) = (Path::new("/s"), Path::new("/s/public"));
+        assert!(
+            matches!(classify(root, out, &paths(&["/s/content/events/a.md"])), Some(Change::Content(p)) if p.len() == 1)
+        );
+        assert!(matches!(
+            classify(root, out, &paths(&["/s/templates/base.html"])),
+            Some(Change::Everything)
+        ));
+        assert!(matches!(
+            classify(root, out, &paths(&["/s/site.toml"])),
+            Some(Change::Everything)
+        ));
+        assert!(classify(root, out, &paths(&["/s/public/index.html", "/s/README.md"])).is_none());
+        assert!(
+            classify(
+                root,
+                out,
+                &paths(&[
+                    "/s/content/events/.a.md.swp",
+                    "/s/content/events/a.md~",
+                    "/s/content/events/4913"
+                ])
+            )
+            .is_none()
+        );
+        assert!(classify(root, out, &paths(&["/s/content/events/a.md___jb_tmp___"])).is_none());
+    }
+}
