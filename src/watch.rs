@@ -169,7 +169,8 @@ pub fn watch(
                     cause,
                     report: &report,
                 });
-                if let Some(server) = &server {
+                let visible = !report.written.is_empty() || !report.removed.is_empty();
+                if let Some(server) = server.as_ref().filter(|s| visible || s.showing_error()) {
                     let changed: Vec<&String> =
                         report.written.iter().chain(&report.removed).collect();
                     let all = changed.iter().any(|p| {
