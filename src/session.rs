@@ -50,6 +50,8 @@ pub struct Session {
     written: HashMap<String, u64>,
     /// Where the static files went.
     asset_paths: Vec<String>,
+    /// A full rebuild failed and is still to be done.
+    owes_full: bool,
 }
 
 fn hash(bytes: &[u8]) -> u64 {
@@ -100,6 +102,7 @@ impl Session {
             signatures: rendered.signatures,
             written,
             asset_paths: assets.iter().map(|a| a.path.clone()).collect(),
+            owes_full: false,
         };
         Ok((session, report))
     }
@@ -108,7 +111,10 @@ impl Session {
     /// session keeps the last good site's state.
     pub fn rebuild(&mut self, change: &Change) -> Result<RebuildReport, BuildFailure> {
         let started = Instant::now();
-        let everything = matches!(change, Change::Everything);
+        // A full rebuild that failed (say, a template edit while an event was broken) still
+        // owes its templates and config: every rebuild is full until one succeeds.
+        self.owes_full |= matches!(change, Change::Everything);
+        let everything = self.owes_full;
         let (config, templates) = if everything {
             let config = load_config(&self.options)?;
             let templates = render::templates(&self.options.root).map_err(BuildFailure::from)?;
@@ -183,6 +189,7 @@ impl Session {
             self.written.insert((*p).to_owned(), *h);
         }
         self.signatures = rendered.signatures;
+        self.owes_full = false;
         self.asset_paths = asset_paths;
         if let Some(c) = config {
             self.config = c;

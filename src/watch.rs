@@ -89,6 +89,20 @@ pub fn watch(
         }
     });
 
+    // Watch before the first build, so an edit made while it runs is not missed.
+    let files = sender.clone();
+    let mut debouncer = new_debouncer(DEBOUNCE, None, move |result| {
+        let _ = files.send(Message::Files(result));
+    })
+    .map_err(|e| Diagnostic::error(&root, format!("cannot watch for changes: {e}")))?;
+    debouncer
+        .watch(&root, RecursiveMode::NonRecursive)
+        .map_err(|e| Diagnostic::error(&root, format!("cannot watch: {e}")))?;
+    let mut watched = HashSet::new();
+    watch_folders(&root, &mut watched, &mut |dir| {
+        debouncer.watch(dir, RecursiveMode::Recursive).is_ok()
+    });
+
     let mut session = match Session::start(&build) {
         Ok((session, report)) => {
             say(WatchMessage::Built(&report));
@@ -110,19 +124,6 @@ pub fn watch(
     } else {
         None
     };
-
-    let files = sender.clone();
-    let mut debouncer = new_debouncer(DEBOUNCE, None, move |result| {
-        let _ = files.send(Message::Files(result));
-    })
-    .map_err(|e| Diagnostic::error(&root, format!("cannot watch for changes: {e}")))?;
-    debouncer
-        .watch(&root, RecursiveMode::NonRecursive)
-        .map_err(|e| Diagnostic::error(&root, format!("cannot watch: {e}")))?;
-    let mut watched = HashSet::new();
-    watch_folders(&root, &mut watched, &mut |dir| {
-        debouncer.watch(dir, RecursiveMode::Recursive).is_ok()
-    });
 
     for message in receiver {
         let events = match message {

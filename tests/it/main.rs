@@ -4,7 +4,9 @@
 mod build;
 mod commands;
 mod diagnostics;
+mod incremental;
 mod properties;
 mod repository;
 mod snapshots;
 mod support;
+mod watch;

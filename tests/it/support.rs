@@ -109,11 +109,30 @@ impl Site {
 
     /// Every file under `public/` with its bytes, for before/after comparisons.
     pub fn snapshot_output(&self) -> Vec<(PathBuf, Vec<u8>)> {
-        let mut out = Vec::new();
-        collect(&self.path("public"), &self.path("public"), &mut out);
-        out.sort();
-        out
+        files_under(&self.path("public"))
     }
+}
+
+/// Every file under `dir` (relative path, bytes), sorted.
+pub fn files_under(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    collect(dir, dir, &mut out);
+    out.sort();
+    out
+}
+
+/// The paths whose bytes differ between two listings (or that only one has).
+pub fn differences(a: &[(PathBuf, Vec<u8>)], b: &[(PathBuf, Vec<u8>)]) -> Vec<PathBuf> {
+    let left: std::collections::BTreeMap<_, _> = a.iter().map(|(p, x)| (p, x)).collect();
+    let right: std::collections::BTreeMap<_, _> = b.iter().map(|(p, x)| (p, x)).collect();
+    let mut out: Vec<PathBuf> = left
+        .keys()
+        .chain(right.keys())
+        .filter(|p| left.get(*p) != right.get(*p))
+        .map(|p| (*p).clone())
+        .collect();
+    out.dedup();
+    out
 }
 
 fn collect(base: &Path, dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
