@@ -28,16 +28,64 @@ impl Rng {
     }
 }
 
-const ZONES: [&str; 6] = ["Asia/Tehran", "Asia/Jerusalem", "America/New_York", "Europe/Moscow", "Asia/Qatar", "UTC"];
-const ACTORS: [&str; 8] = ["Israel", "Iran", "United States", "Russia", "Qatar", "IAEA", "UN Security Council", "E3/EU"];
-const TAGS: [&str; 6] = ["strikes", "missiles", "nuclear sites", "diplomacy", "casualties", "energy"];
+const ZONES: [&str; 6] = [
+    "Asia/Tehran",
+    "Asia/Jerusalem",
+    "America/New_York",
+    "Europe/Moscow",
+    "Asia/Qatar",
+    "UTC",
+];
+const ACTORS: [&str; 8] = [
+    "Israel",
+    "Iran",
+    "United States",
+    "Russia",
+    "Qatar",
+    "IAEA",
+    "UN Security Council",
+    "E3/EU",
+];
+const TAGS: [&str; 6] = [
+    "strikes",
+    "missiles",
+    "nuclear sites",
+    "diplomacy",
+    "casualties",
+    "energy",
+];
 const WORDS: [&str; 24] = [
-    "officials", "said", "the", "strike", "on", "site", "was", "reported", "after", "talks", "in", "capital",
-    "ministers", "met", "forces", "launched", "a", "statement", "late", "overnight", "according", "to", "agency", "sources",
+    "officials",
+    "said",
+    "the",
+    "strike",
+    "on",
+    "site",
+    "was",
+    "reported",
+    "after",
+    "talks",
+    "in",
+    "capital",
+    "ministers",
+    "met",
+    "forces",
+    "launched",
+    "a",
+    "statement",
+    "late",
+    "overnight",
+    "according",
+    "to",
+    "agency",
+    "sources",
 ];
 
 fn words(rng: &mut Rng, n: usize) -> String {
-    (0..n).map(|_| WORDS[rng.below(WORDS.len())]).collect::<Vec<_>>().join(" ")
+    (0..n)
+        .map(|_| WORDS[rng.below(WORDS.len())])
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -46,7 +94,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let events: usize = args.get(1).map_or(Ok(1000), |s| s.parse())?;
     let seed: u64 = args.get(2).map_or(Ok(1), |s| s.parse())?;
     write_site(out, events, seed)?;
-    println!("wrote {events} events and {} sources to {}", (events / 4).max(1), out.display());
+    println!(
+        "wrote {events} events and {} sources to {}",
+        (events / 4).max(1),
+        out.display()
+    );
     Ok(())
 }
 
@@ -69,7 +121,10 @@ fn write_site(out: &Path, events: usize, seed: u64) -> std::io::Result<()> {
         );
         fs::write(out.join(format!("content/sources/src-{s}.md")), text)?;
     }
-    let start = Utc.with_ymd_and_hms(2025, 6, 13, 0, 0, 0).single().expect("valid start");
+    let start = Utc
+        .with_ymd_and_hms(2025, 6, 13, 0, 0, 0)
+        .single()
+        .expect("valid start");
     let window_minutes = 11 * 24 * 60;
     for e in 0..events {
         let instant = start + chrono::Duration::minutes((rng.below(window_minutes)) as i64);
@@ -82,15 +137,32 @@ fn write_site(out: &Path, events: usize, seed: u64) -> std::io::Result<()> {
                 cited.push(s);
             }
         }
-        let mut text = format!("---\ntitle: \"Event {e}: {}\"\ndate: {local} {}\n", words(&mut rng, 5), zone.name());
+        let mut text = format!(
+            "---\ntitle: \"Event {e}: {}\"\ndate: {local} {}\n",
+            words(&mut rng, 5),
+            zone.name()
+        );
         let a1 = ACTORS[rng.below(ACTORS.len())];
         let a2 = ACTORS[rng.below(ACTORS.len())];
-        let _ = writeln!(text, "location: Place {}\nactors: [{a1}, {a2}]\ntags: [{}]", e % 97, TAGS[rng.below(TAGS.len())]);
-        let _ = writeln!(text, "importance: {}", ["major", "normal", "minor"][rng.below(3)]);
+        let _ = writeln!(
+            text,
+            "location: Place {}\nactors: [{a1}, {a2}]\ntags: [{}]",
+            e % 97,
+            TAGS[rng.below(TAGS.len())]
+        );
+        let _ = writeln!(
+            text,
+            "importance: {}",
+            ["major", "normal", "minor"][rng.below(3)]
+        );
         text.push_str("sources:\n");
         for (i, s) in cited.iter().enumerate() {
             if i == 0 {
-                let _ = writeln!(text, "  - id: src-{s}\n    quote: \"{}\"", words(&mut rng, 8));
+                let _ = writeln!(
+                    text,
+                    "  - id: src-{s}\n    quote: \"{}\"",
+                    words(&mut rng, 8)
+                );
             } else {
                 let _ = writeln!(text, "  - src-{s}");
             }

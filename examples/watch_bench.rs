@@ -24,14 +24,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let root = PathBuf::from(args.first().ok_or("usage: watch_bench SITE_DIR [RUNS]")?);
     let runs: usize = args.get(1).map_or(Ok(11), |s| s.parse())?;
-    let options = BuildOptions { root: root.clone(), ..BuildOptions::default() };
+    let options = BuildOptions {
+        root: root.clone(),
+        ..BuildOptions::default()
+    };
 
     let started = Instant::now();
-    let (mut session, report) = Session::start(&options).map_err(|f| format!("{:?}", f.diagnostics.first()))?;
+    let (mut session, report) =
+        Session::start(&options).map_err(|f| format!("{:?}", f.diagnostics.first()))?;
     let full = started.elapsed();
     println!("full build: {} pages in {}", report.pages, ms(full));
 
-    let mut events: Vec<PathBuf> = std::fs::read_dir(root.join("content/events"))?.flatten().map(|e| e.path()).collect();
+    let mut events: Vec<PathBuf> = std::fs::read_dir(root.join("content/events"))?
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     events.sort();
     let mut edit_times = Vec::new();
     let mut written = Vec::new();
@@ -41,16 +48,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let edited = text.replacen("title: \"", &format!("title: \"Edited {run} "), 1);
         let t = Instant::now();
         std::fs::write(path, edited)?;
-        let r = session.rebuild(&Change::Content(HashSet::from([path.clone()]))).map_err(|f| format!("{:?}", f.diagnostics.first()))?;
+        let r = session
+            .rebuild(&Change::Content(HashSet::from([path.clone()])))
+            .map_err(|f| format!("{:?}", f.diagnostics.first()))?;
         edit_times.push(t.elapsed());
         written.push(r.written.len());
         std::fs::write(path, text)?;
-        session.rebuild(&Change::Content(HashSet::from([path.clone()]))).map_err(|f| format!("{:?}", f.diagnostics.first()))?;
+        session
+            .rebuild(&Change::Content(HashSet::from([path.clone()])))
+            .map_err(|f| format!("{:?}", f.diagnostics.first()))?;
     }
-    println!("one event edited: median {} over {runs} edits ({} files written each, median)", ms(median(edit_times)), {
-        written.sort_unstable();
-        written[written.len() / 2]
-    });
+    println!(
+        "one event edited: median {} over {runs} edits ({} files written each, median)",
+        ms(median(edit_times)),
+        {
+            written.sort_unstable();
+            written[written.len() / 2]
+        }
+    );
 
     let template = root.join("templates/404.html");
     let had_template = template.exists();
@@ -58,14 +73,27 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for run in 0..runs.min(5) {
         std::fs::create_dir_all(template.parent().unwrap_or(Path::new(".")))?;
         let t = Instant::now();
-        std::fs::write(&template, format!("{{% extends \"base.html\" %}}{{% block main %}}<p>Not here ({run})</p>{{% endblock main %}}"))?;
-        session.rebuild(&Change::Everything).map_err(|f| format!("{:?}", f.diagnostics.first()))?;
+        std::fs::write(
+            &template,
+            format!(
+                "{{% extends \"base.html\" %}}{{% block main %}}<p>Not here ({run})</p>{{% endblock main %}}"
+            ),
+        )?;
+        session
+            .rebuild(&Change::Everything)
+            .map_err(|f| format!("{:?}", f.diagnostics.first()))?;
         template_times.push(t.elapsed());
     }
     if !had_template {
         std::fs::remove_file(&template)?;
-        session.rebuild(&Change::Everything).map_err(|f| format!("{:?}", f.diagnostics.first()))?;
+        session
+            .rebuild(&Change::Everything)
+            .map_err(|f| format!("{:?}", f.diagnostics.first()))?;
     }
-    println!("template edited: median {} over {} edits", ms(median(template_times)), runs.min(5));
+    println!(
+        "template edited: median {} over {} edits",
+        ms(median(template_times)),
+        runs.min(5)
+    );
     Ok(())
 }

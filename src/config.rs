@@ -22,6 +22,8 @@ const TOP_KEYS: &[&str] = &[
     "output_dir",
     "raw_html",
     "feeds",
+    "feed_limit",
+    "index_limit",
     "author",
     "timeline",
 ];
@@ -38,6 +40,8 @@ struct RawConfig {
     output_dir: Option<String>,
     raw_html: Option<String>,
     feeds: Option<bool>,
+    feed_limit: Option<usize>,
+    index_limit: Option<usize>,
     author: Option<String>,
     timeline: Option<RawTimeline>,
 }
@@ -77,6 +81,11 @@ pub struct Config {
     pub output_dir: PathBuf,
     pub raw_html: RawHtml,
     pub feeds: bool,
+    /// How many of the newest events the feed carries.
+    pub feed_limit: usize,
+    /// Past this many events the index lists the days (linking to the day pages) instead of
+    /// every event, so a very large timeline's front page stays usable.
+    pub index_limit: usize,
     /// Inclusive window every event must fall in, in the display zone.
     pub window: Option<(NaiveDate, NaiveDate)>,
 }
@@ -176,6 +185,8 @@ impl Config {
             output_dir,
             raw_html,
             feeds: raw.feeds.unwrap_or(true),
+            feed_limit: raw.feed_limit.unwrap_or(50),
+            index_limit: raw.index_limit.unwrap_or(1000),
             window,
         })
     }

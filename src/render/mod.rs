@@ -126,7 +126,8 @@ pub fn render_changed(
         .filter(|(p, _)| p.ends_with("index.html"))
         .map(|(p, _)| p.trim_end_matches("index.html").to_owned())
         .collect();
-    let inputs = Inputs::new(timeline, &views, &html_urls);
+    let feed = newest_first(timeline, config.feed_limit);
+    let inputs = Inputs::new(timeline, &views, &html_urls, &feed);
     let signatures: HashMap<String, u64> = plan
         .par_iter()
         .map(|(path, kind)| (path.clone(), inputs.signature(*kind)))
@@ -141,7 +142,7 @@ pub fn render_changed(
                     Ok(exports::timeline_json(timeline, &views.site, &views.events))
                 }
                 Kind::SearchJson => Ok(exports::search_json(timeline, &views.events)),
-                _ => render_page(path, *kind, timeline, &views, &html_urls, tera),
+                _ => render_page(path, *kind, timeline, &views, &html_urls, &feed, tera),
             }?;
             Ok(Page {
                 path: path.clone(),
@@ -173,6 +174,19 @@ pub fn render_changed(
     }
 }
 
+/// The events of the feed: the `limit` newest by instant (ties by slug).
+fn newest_first(timeline: &Timeline, limit: usize) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..timeline.events.len()).collect();
+    let instant = |i: usize| timeline.events[i].date.instant_in(timeline.zone);
+    order.sort_by(|&a, &b| {
+        instant(b)
+            .cmp(&instant(a))
+            .then_with(|| timeline.events[a].slug.cmp(&timeline.events[b].slug))
+    });
+    order.truncate(limit);
+    order
+}
+
 /// Hashes of the views, computed once per render, from which page signatures are made.
 struct Inputs<'a> {
     timeline: &'a Timeline,
@@ -183,6 +197,8 @@ struct Inputs<'a> {
     all_sources: u64,
     bodies: u64,
     html_urls: u64,
+    feed: u64,
+    compact: bool,
 }
 
 fn hash<T: Hash + ?Sized>(value: &T) -> u64 {
@@ -192,9 +208,10 @@ fn hash<T: Hash + ?Sized>(value: &T) -> u64 {
 }
 
 impl<'a> Inputs<'a> {
-    fn new(timeline: &'a Timeline, views: &Views, html_urls: &[String]) -> Self {
+    fn new(timeline: &'a Timeline, views: &Views, html_urls: &[String], feed: &[usize]) -> Self {
         let events: Vec<u64> = views.events.par_iter().map(hash).collect();
         let sources: Vec<u64> = views.sources.par_iter().map(hash).collect();
+        let feed = hash(&feed.iter().map(|&i| events[i]).collect::<Vec<_>>());
         let bodies = hash(
             &timeline
                 .events
@@ -211,6 +228,8 @@ impl<'a> Inputs<'a> {
             sources,
             bodies,
             html_urls: hash(html_urls),
+            feed,
+            compact: views.site.compact_index,
         }
     }
 
@@ -229,6 +248,12 @@ impl<'a> Inputs<'a> {
     fn signature(&self, kind: Kind) -> u64 {
         let t = self.timeline;
         let specific = match kind {
+            Kind::Index if self.compact => hash(
+                &t.days
+                    .iter()
+                    .map(|d| (d.date, d.events.len()))
+                    .collect::<Vec<_>>(),
+            ),
             Kind::Index => self.all_events,
             Kind::Event(i) => hash(&(
                 self.events[i],
@@ -256,7 +281,8 @@ impl<'a> Inputs<'a> {
             }
             Kind::Page(i) => hash(&(&t.pages[i].title, &t.pages[i].body_html)),
             Kind::NotFound => 0,
-            Kind::Atom | Kind::TimelineJson => self.all_events,
+            Kind::Atom => self.feed,
+            Kind::TimelineJson => self.all_events,
             Kind::SearchJson => hash(&(self.all_events, self.bodies)),
             Kind::Sitemap => self.html_urls,
         };
@@ -337,6 +363,7 @@ struct DayGroup<'a> {
     date: String,
     label: String,
     url: String,
+    count: usize,
     events: Vec<&'a EventView>,
 }
 
@@ -366,6 +393,7 @@ fn render_page(
     timeline: &Timeline,
     views: &Views,
     html_urls: &[String],
+    feed: &[usize],
     templates: &Templates,
 ) -> Result<Vec<u8>, Diagnostic> {
     let mut ctx = Context::new();
@@ -391,14 +419,24 @@ fn render_page(
             date: day.date.to_string(),
             label: views::day_label(day.date),
             url: format!("days/{}/", day.date),
+            count: day.events.len(),
             events: events_of(&day.events),
         }
     };
     let template = match kind {
         Kind::Index => {
+            let compact = site.compact_index;
             ctx.insert(
                 "days",
-                &(0..timeline.days.len()).map(day_group).collect::<Vec<_>>(),
+                &(0..timeline.days.len())
+                    .map(|i| {
+                        let mut group = day_group(i);
+                        if compact {
+                            group.events.clear();
+                        }
+                        group
+                    })
+                    .collect::<Vec<_>>(),
             );
             "index.html"
         }
@@ -498,18 +536,11 @@ fn render_page(
         }
         Kind::NotFound => "404.html",
         Kind::Atom => {
-            let mut newest: Vec<&EventView> = views.events.iter().collect();
-            newest.sort_by(|a, b| b.instant.cmp(&a.instant).then_with(|| a.slug.cmp(&b.slug)));
             ctx.insert(
                 "updated",
-                &timeline
-                    .events
-                    .iter()
-                    .map(|e| e.date.instant_in(timeline.zone))
-                    .max()
-                    .map(|t| t.to_rfc3339()),
+                &feed.first().map(|&i| views.events[i].instant.clone()),
             );
-            ctx.insert("entries", &newest);
+            ctx.insert("entries", &events_of(feed));
             "atom.xml"
         }
         Kind::Sitemap => {

@@ -4,6 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::Config;
@@ -23,6 +24,10 @@ pub struct SiteView {
     pub author: Option<String>,
     pub zone: String,
     pub feeds: bool,
+    /// True when the index lists days instead of every event (see `index_limit`).
+    pub compact_index: bool,
+    /// Lists longer than this show one line per event instead of a card.
+    pub index_limit: usize,
     pub event_count: usize,
     pub source_count: usize,
     pub pages: Vec<LinkView>,
@@ -111,6 +116,8 @@ pub fn build(timeline: &Timeline, config: &Config) -> Views {
         author: config.author.clone(),
         zone: zone.name().to_owned(),
         feeds: config.feeds,
+        compact_index: timeline.events.len() > config.index_limit,
+        index_limit: config.index_limit,
         event_count: timeline.events.len(),
         source_count: timeline.sources.len(),
         pages: timeline
@@ -124,7 +131,7 @@ pub fn build(timeline: &Timeline, config: &Config) -> Views {
     };
     let events = timeline
         .events
-        .iter()
+        .par_iter()
         .map(|e| event(e, timeline, config))
         .collect();
     let sources = timeline
