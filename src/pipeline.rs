@@ -106,7 +106,7 @@ pub(crate) fn prepare(
 ) -> Result<(Templates, ContentCache, Timeline, Vec<Diagnostic>), BuildFailure> {
     let (templates, cache) = rayon::join(
         || render::templates(&options.root),
-        || ContentCache::load(&options.root, config.raw_html),
+        || ContentCache::load(&options.root, config),
     );
     let (timeline, mut problems) = cache.timeline(config, options.drafts);
     let templates = match templates {

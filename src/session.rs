@@ -118,8 +118,8 @@ impl Session {
         let (config, templates) = if everything {
             let config = load_config(&self.options)?;
             let templates = render::templates(&self.options.root).map_err(BuildFailure::from)?;
-            if config.raw_html != self.config.raw_html {
-                self.cache = ContentCache::load(&self.options.root, config.raw_html);
+            if !self.cache.fits(&config) {
+                self.cache = ContentCache::load(&self.options.root, &config);
             } else {
                 self.cache.refresh(None);
             }

@@ -48,6 +48,20 @@ pub fn list(content_dir: &Path) -> (Vec<(PathBuf, Kind)>, Vec<Diagnostic>) {
     (paths, problems)
 }
 
+/// What a path under `content_dir` holds, judged by where it sits (for a file not yet listed).
+pub fn kind_of(content_dir: &Path, path: &Path) -> Option<Kind> {
+    let rel = path.strip_prefix(content_dir).ok()?;
+    if path.extension().is_none_or(|e| e != "md") {
+        return None;
+    }
+    match rel.components().next()?.as_os_str().to_str()? {
+        "events" => Some(Kind::Event),
+        "sources" => Some(Kind::Source),
+        _ if rel.components().count() == 1 => Some(Kind::Page),
+        _ => None,
+    }
+}
+
 /// Reads one listed content file.
 pub fn read(path: PathBuf, kind: Kind) -> Result<InputFile, Diagnostic> {
     read_text(&path).map(|text| InputFile { path, kind, text })

@@ -10,12 +10,15 @@ mod validate;
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono_tz::Tz;
 
 use rayon::prelude::*;
 
 use crate::config::{Config, RawHtml};
 use crate::diagnostics::Diagnostic;
-use crate::model::Timeline;
+use crate::model::{Event, Page, Source, Timeline};
 
 pub use frontmatter::{EVENT_KEYS, SOURCE_KEYS};
 pub use load::{is_ignored, read_text};
@@ -27,24 +30,40 @@ use parse::Parsed;
 /// Reads the site's content into a [`Timeline`]. The timeline is `None` when any error was
 /// found; the diagnostics hold every problem (errors and warnings) either way.
 pub fn read(root: &Path, config: &Config, drafts: bool) -> (Option<Timeline>, Vec<Diagnostic>) {
-    ContentCache::load(root, config.raw_html).timeline(config, drafts)
+    ContentCache::load(root, config).timeline(config, drafts)
 }
 
-/// Every content file of a site, parsed, kept between rebuilds so that `gen watch` re-reads
-/// only the files that changed.
+/// One content file: parsed, and validated on its own (what the cross-file rules need is
+/// checked in [`ContentCache::timeline`]).
+struct Entry {
+    parsed: Result<Parsed, Vec<Diagnostic>>,
+    checked: Option<Checked>,
+    problems: Vec<Diagnostic>,
+}
+
+enum Checked {
+    Event(Arc<Event>),
+    Source(Source),
+    Page(Page),
+}
+
+/// Every content file of a site, parsed and validated, kept between rebuilds so that
+/// `gen watch` re-reads and re-validates only the files that changed.
 pub struct ContentCache {
     root: PathBuf,
     policy: RawHtml,
+    zone: Tz,
     listing_problems: Vec<Diagnostic>,
-    files: BTreeMap<PathBuf, Result<Parsed, Vec<Diagnostic>>>,
+    files: BTreeMap<PathBuf, Entry>,
 }
 
 impl ContentCache {
-    /// Reads and parses every content file under `root/content`.
-    pub fn load(root: &Path, policy: RawHtml) -> Self {
+    /// Reads, parses and validates every content file under `root/content`.
+    pub fn load(root: &Path, config: &Config) -> Self {
         let mut cache = Self {
             root: root.to_path_buf(),
-            policy,
+            policy: config.raw_html,
+            zone: config.timezone,
             listing_problems: Vec::new(),
             files: BTreeMap::new(),
         };
@@ -52,96 +71,98 @@ impl ContentCache {
         cache
     }
 
-    /// Lists the content folder again, drops files that are gone, and reads files that are new
-    /// or named in `changed` (every file when `changed` is `None`). Returns how many were read.
+    /// True when the cache was read under the same settings `config` has.
+    pub fn fits(&self, config: &Config) -> bool {
+        self.policy == config.raw_html && self.zone == config.timezone
+    }
+
+    /// Re-reads the files named in `changed` (every file when `None`). A change that is only
+    /// edits of files already known skips listing the folder; anything else (a file created,
+    /// deleted or renamed) lists it again. Returns how many files were read.
     pub fn refresh(&mut self, changed: Option<&HashSet<PathBuf>>) -> usize {
-        let (listed, problems) = load::list(&self.root.join("content"));
-        self.listing_problems = problems;
-        let keep: HashSet<&PathBuf> = listed.iter().map(|(p, _)| p).collect();
-        self.files.retain(|p, _| keep.contains(p));
-        let stale: Vec<(PathBuf, Kind)> = listed
-            .into_iter()
-            .filter(|(p, _)| !self.files.contains_key(p) || changed.is_none_or(|c| c.contains(p)))
-            .collect();
-        let policy = self.policy;
-        let parsed: Vec<(PathBuf, Result<Parsed, Vec<Diagnostic>>)> = stale
+        let only_edits = changed.is_some_and(|c| c.iter().all(|p| self.files.contains_key(p) && p.is_file()));
+        let stale: Vec<(PathBuf, Kind)> = if only_edits {
+            changed
+                .into_iter()
+                .flatten()
+                .filter_map(|p| self.files.get(p).and_then(|e| e.parsed.as_ref().ok()).map(|f| (p.clone(), f.kind)).or_else(|| load::kind_of(&self.root.join("content"), p).map(|k| (p.clone(), k))))
+                .collect()
+        } else {
+            let (listed, problems) = load::list(&self.root.join("content"));
+            self.listing_problems = problems;
+            let keep: HashSet<&PathBuf> = listed.iter().map(|(p, _)| p).collect();
+            self.files.retain(|p, _| keep.contains(p));
+            listed
+                .into_iter()
+                .filter(|(p, _)| !self.files.contains_key(p) || changed.is_none_or(|c| c.contains(p)))
+                .collect()
+        };
+        let (policy, zone) = (self.policy, self.zone);
+        let entries: Vec<(PathBuf, Entry)> = stale
             .into_par_iter()
             .map(|(path, kind)| {
-                let result = load::read(path.clone(), kind)
-                    .map_err(|d| vec![d])
-                    .and_then(|f| parse::parse(f, policy));
-                (path, result)
+                let parsed = load::read(path.clone(), kind).map_err(|d| vec![d]).and_then(|f| parse::parse(f, policy));
+                let (checked, problems) = match &parsed {
+                    Ok(file) => check(file, zone),
+                    Err(_) => (None, Vec::new()),
+                };
+                (path, Entry { parsed, checked, problems })
             })
             .collect();
-        let count = parsed.len();
-        self.files.extend(parsed);
+        let count = entries.len();
+        self.files.extend(entries);
         count
     }
 
-    /// Validates the cached files into a [`Timeline`] (see [`read`]).
+    /// Checks the rules that span files and builds the [`Timeline`] (see [`read`]).
     pub fn timeline(&self, config: &Config, drafts: bool) -> (Option<Timeline>, Vec<Diagnostic>) {
         let mut problems = self.listing_problems.clone();
-        let mut ok: Vec<&Parsed> = Vec::with_capacity(self.files.len());
-        for result in self.files.values() {
-            match result {
-                Ok(p) => ok.push(p),
-                Err(d) => problems.extend(d.iter().cloned()),
-            }
-        }
-        let zone = config.timezone;
-        if !drafts {
-            // Drafts are work in progress: they are not validated until built with --drafts.
-            ok.retain(|f| {
-                f.kind != Kind::Event
-                    || f.fields
-                        .get("draft")
-                        .is_none_or(|(v, _)| *v != frontmatter::Field::Bool(true))
-            });
-        }
-        let checked: Vec<(Option<Checked<'_>>, Vec<Diagnostic>)> = ok
-            .par_iter()
-            .map(|&file| match file.kind {
-                Kind::Event => {
-                    let (event, problems) = validate::event(file, zone);
-                    (event.map(Checked::Event), problems)
-                }
-                Kind::Source => split(validate::source(file).map(|s| Checked::Source(s, file))),
-                Kind::Page => split(validate::page(file).map(Checked::Page)),
-            })
-            .collect();
-
         let mut events = Vec::new();
         let mut sources = Vec::new();
         let mut pages = Vec::new();
-        for (c, mut d) in checked {
-            problems.append(&mut d);
-            match c {
-                Some(Checked::Event(e)) => events.push(e),
-                Some(Checked::Source(s, f)) => sources.push((s, f)),
-                Some(Checked::Page(p)) => pages.push(p),
+        for entry in self.files.values() {
+            let file = match &entry.parsed {
+                Ok(file) => file,
+                Err(d) => {
+                    problems.extend(d.iter().cloned());
+                    continue;
+                }
+            };
+            // Drafts are work in progress: they are not validated until built with --drafts.
+            if !drafts && file.kind == Kind::Event && file.fields.get("draft").is_some_and(|(v, _)| *v == frontmatter::Field::Bool(true)) {
+                continue;
+            }
+            problems.extend(entry.problems.iter().cloned());
+            match &entry.checked {
+                Some(Checked::Event(event)) => events.push(validate::EventFile { event: Arc::clone(event), file }),
+                Some(Checked::Source(source)) => sources.push((source.clone(), file)),
+                Some(Checked::Page(page)) => pages.push(page.clone()),
                 None => {}
             }
         }
         problems.extend(validate::cross_check(&events, &sources, config));
-
         if problems.iter().any(Diagnostic::is_error) {
             return (None, problems);
         }
         let events = events.into_iter().map(|e| e.event).collect();
         let sources = sources.into_iter().map(|(s, _)| s).collect();
-        (Some(Timeline::new(events, sources, pages, zone)), problems)
+        (Some(Timeline::new(events, sources, pages, self.zone)), problems)
     }
 }
 
-enum Checked<'a> {
-    Event(validate::EventFile<'a>),
-    Source(crate::model::Source, &'a Parsed),
-    Page(crate::model::Page),
-}
-
-fn split(result: Result<Checked<'_>, Vec<Diagnostic>>) -> (Option<Checked<'_>>, Vec<Diagnostic>) {
-    match result {
-        Ok(c) => (Some(c), Vec::new()),
-        Err(d) => (None, d),
+fn check(file: &Parsed, zone: Tz) -> (Option<Checked>, Vec<Diagnostic>) {
+    match file.kind {
+        Kind::Event => {
+            let (event, problems) = validate::event(file, zone);
+            (event.map(|e| Checked::Event(Arc::new(e))), problems)
+        }
+        Kind::Source => match validate::source(file) {
+            Ok(s) => (Some(Checked::Source(s)), Vec::new()),
+            Err(d) => (None, d),
+        },
+        Kind::Page => match validate::page(file) {
+            Ok(p) => (Some(Checked::Page(p)), Vec::new()),
+            Err(d) => (None, d),
+        },
     }
 }

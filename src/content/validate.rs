@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::Arc;
 
 use chrono_tz::Tz;
 
@@ -182,15 +183,15 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// An event as validated on its own, with what the cross-file checks need.
+/// An event as validated on its own, with the file the cross-file checks point into.
 pub struct EventFile<'a> {
-    pub event: Event,
-    file: &'a Parsed,
+    pub event: Arc<Event>,
+    pub file: &'a Parsed,
 }
 
 /// Validates one event file. The event comes back whenever its slug, title and date could be
 /// read, even beside errors, so the cross-file rules still check it.
-pub fn event(file: &Parsed, zone: Tz) -> (Option<EventFile<'_>>, Vec<Diagnostic>) {
+pub fn event(file: &Parsed, zone: Tz) -> (Option<Event>, Vec<Diagnostic>) {
     let mut r = Reader {
         file,
         problems: file.problems.clone(),
@@ -259,8 +260,7 @@ pub fn event(file: &Parsed, zone: Tz) -> (Option<EventFile<'_>>, Vec<Diagnostic>
     let actors = r.list("actors");
     let tags = r.list("tags");
     let event = match (slug, title, date) {
-        (Some(slug), Some(title), Some(date)) => Some(EventFile {
-            event: Event {
+        (Some(slug), Some(title), Some(date)) => Some(Event {
                 slug,
                 title,
                 date,
@@ -275,8 +275,6 @@ pub fn event(file: &Parsed, zone: Tz) -> (Option<EventFile<'_>>, Vec<Diagnostic>
                 summary,
                 body_html: file.body.html.clone(),
                 body_text: file.body.text.clone(),
-            },
-            file,
         }),
         _ => None,
     };

@@ -5,6 +5,7 @@
 //! previous/next) are computed here so no page does quadratic work.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
@@ -30,7 +31,8 @@ pub struct Term {
 #[derive(Debug, Clone)]
 pub struct Timeline {
     pub zone: Tz,
-    pub events: Vec<Event>,
+    /// Shared with the content cache, so a rebuild does not copy unchanged events.
+    pub events: Vec<Arc<Event>>,
     /// Sorted by id.
     pub sources: Vec<Source>,
     pub pages: Vec<Page>,
@@ -43,7 +45,7 @@ pub struct Timeline {
 
 impl Timeline {
     pub fn new(
-        mut events: Vec<Event>,
+        mut events: Vec<Arc<Event>>,
         mut sources: Vec<Source>,
         pages: Vec<Page>,
         zone: Tz,
@@ -112,7 +114,7 @@ pub fn sort_key(
     )
 }
 
-fn terms(events: &[Event], field: impl Fn(&Event) -> &Vec<String>) -> Vec<Term> {
+fn terms(events: &[Arc<Event>], field: impl Fn(&Event) -> &Vec<String>) -> Vec<Term> {
     let mut by_slug: BTreeMap<String, Term> = BTreeMap::new();
     for (index, event) in events.iter().enumerate() {
         for name in field(event) {
