@@ -14,7 +14,7 @@ use crate::content::ContentCache;
 use crate::diagnostics::{self, Diagnostic};
 use crate::output::{self, OutputFile};
 use crate::pipeline::{BuildFailure, BuildOptions, BuildReport, load_config, output_dir, prepare};
-use crate::render::{self, Signatures, Templates};
+use crate::render::{self, RenderCache, Templates};
 
 /// What changed since the last rebuild.
 #[derive(Debug, Clone)]
@@ -45,7 +45,7 @@ pub struct Session {
     config: Config,
     templates: Templates,
     cache: ContentCache,
-    signatures: Signatures,
+    render_cache: RenderCache,
     /// Every file in the output folder with a hash of its bytes.
     written: HashMap<String, u64>,
     /// Where the static files went.
@@ -68,8 +68,9 @@ impl Session {
         let config = load_config(&options)?;
         let output = output_dir(&options, &config)?;
         let (templates, cache, timeline, mut warnings) = prepare(&options, &config)?;
-        let rendered =
-            render::render_changed(&timeline, &config, &templates, None).map_err(|mut e| {
+        let mut render_cache = RenderCache::default();
+        let rendered = render::render_changed(&timeline, &config, &templates, &mut render_cache)
+            .map_err(|mut e| {
                 e.append(&mut warnings);
                 BuildFailure::from(e)
             })?;
@@ -99,7 +100,7 @@ impl Session {
             config,
             templates,
             cache,
-            signatures: rendered.signatures,
+            render_cache,
             written,
             asset_paths: assets.iter().map(|a| a.path.clone()).collect(),
             owes_full: false,
@@ -136,16 +137,15 @@ impl Session {
         let Some(timeline) = timeline.filter(|_| !warnings.iter().any(Diagnostic::is_error)) else {
             return Err(warnings.into());
         };
-        let previous = if everything {
-            None
-        } else {
-            Some(&self.signatures)
-        };
-        let rendered = render::render_changed(&timeline, config_ref, templates_ref, previous)
-            .map_err(|mut e| {
-                e.append(&mut warnings);
-                BuildFailure::from(e)
-            })?;
+        if everything {
+            self.render_cache.forget_pages();
+        }
+        let rendered =
+            render::render_changed(&timeline, config_ref, templates_ref, &mut self.render_cache)
+                .map_err(|mut e| {
+                    e.append(&mut warnings);
+                    BuildFailure::from(e)
+                })?;
         // Static files can only change with `Everything`; otherwise the known list stands.
         let assets = if everything {
             assets::collect(&self.options.root).map_err(BuildFailure::from)?
@@ -188,7 +188,6 @@ impl Session {
         for (p, _, h) in &changed {
             self.written.insert((*p).to_owned(), *h);
         }
-        self.signatures = rendered.signatures;
         self.owes_full = false;
         self.asset_paths = asset_paths;
         if let Some(c) = config {

@@ -80,12 +80,21 @@ impl ContentCache {
     /// edits of files already known skips listing the folder; anything else (a file created,
     /// deleted or renamed) lists it again. Returns how many files were read.
     pub fn refresh(&mut self, changed: Option<&HashSet<PathBuf>>) -> usize {
-        let only_edits = changed.is_some_and(|c| c.iter().all(|p| self.files.contains_key(p) && p.is_file()));
+        let only_edits =
+            changed.is_some_and(|c| c.iter().all(|p| self.files.contains_key(p) && p.is_file()));
         let stale: Vec<(PathBuf, Kind)> = if only_edits {
             changed
                 .into_iter()
                 .flatten()
-                .filter_map(|p| self.files.get(p).and_then(|e| e.parsed.as_ref().ok()).map(|f| (p.clone(), f.kind)).or_else(|| load::kind_of(&self.root.join("content"), p).map(|k| (p.clone(), k))))
+                .filter_map(|p| {
+                    self.files
+                        .get(p)
+                        .and_then(|e| e.parsed.as_ref().ok())
+                        .map(|f| (p.clone(), f.kind))
+                        .or_else(|| {
+                            load::kind_of(&self.root.join("content"), p).map(|k| (p.clone(), k))
+                        })
+                })
                 .collect()
         } else {
             let (listed, problems) = load::list(&self.root.join("content"));
@@ -94,19 +103,30 @@ impl ContentCache {
             self.files.retain(|p, _| keep.contains(p));
             listed
                 .into_iter()
-                .filter(|(p, _)| !self.files.contains_key(p) || changed.is_none_or(|c| c.contains(p)))
+                .filter(|(p, _)| {
+                    !self.files.contains_key(p) || changed.is_none_or(|c| c.contains(p))
+                })
                 .collect()
         };
         let (policy, zone) = (self.policy, self.zone);
         let entries: Vec<(PathBuf, Entry)> = stale
             .into_par_iter()
             .map(|(path, kind)| {
-                let parsed = load::read(path.clone(), kind).map_err(|d| vec![d]).and_then(|f| parse::parse(f, policy));
+                let parsed = load::read(path.clone(), kind)
+                    .map_err(|d| vec![d])
+                    .and_then(|f| parse::parse(f, policy));
                 let (checked, problems) = match &parsed {
                     Ok(file) => check(file, zone),
                     Err(_) => (None, Vec::new()),
                 };
-                (path, Entry { parsed, checked, problems })
+                (
+                    path,
+                    Entry {
+                        parsed,
+                        checked,
+                        problems,
+                    },
+                )
             })
             .collect();
         let count = entries.len();
@@ -129,12 +149,21 @@ impl ContentCache {
                 }
             };
             // Drafts are work in progress: they are not validated until built with --drafts.
-            if !drafts && file.kind == Kind::Event && file.fields.get("draft").is_some_and(|(v, _)| *v == frontmatter::Field::Bool(true)) {
+            if !drafts
+                && file.kind == Kind::Event
+                && file
+                    .fields
+                    .get("draft")
+                    .is_some_and(|(v, _)| *v == frontmatter::Field::Bool(true))
+            {
                 continue;
             }
             problems.extend(entry.problems.iter().cloned());
             match &entry.checked {
-                Some(Checked::Event(event)) => events.push(validate::EventFile { event: Arc::clone(event), file }),
+                Some(Checked::Event(event)) => events.push(validate::EventFile {
+                    event: Arc::clone(event),
+                    file,
+                }),
                 Some(Checked::Source(source)) => sources.push((source.clone(), file)),
                 Some(Checked::Page(page)) => pages.push(page.clone()),
                 None => {}
@@ -146,7 +175,10 @@ impl ContentCache {
         }
         let events = events.into_iter().map(|e| e.event).collect();
         let sources = sources.into_iter().map(|(s, _)| s).collect();
-        (Some(Timeline::new(events, sources, pages, self.zone)), problems)
+        (
+            Some(Timeline::new(events, sources, pages, self.zone)),
+            problems,
+        )
     }
 }
 

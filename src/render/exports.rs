@@ -5,8 +5,10 @@ use chrono::{Datelike, Timelike};
 use chrono_tz::Tz;
 use serde::Serialize;
 
-use super::views::{EventView, SiteView};
-use crate::model::{EventDate, Precision, Timeline};
+use std::sync::Arc;
+
+use super::views::{EventEntry, EventView, SiteView};
+use crate::model::{Event, EventDate, Precision};
 
 #[derive(Serialize)]
 struct TlDate {
@@ -41,58 +43,62 @@ struct TlSlide {
     display_date: Option<String>,
 }
 
-#[derive(Serialize)]
-struct TlDocument {
-    title: TlSlide,
-    events: Vec<TlSlide>,
+/// One event's slide, serialized (the viewer has no time-zone field and reads numeric
+/// components in the reader's zone, so components are given in the display zone and
+/// `display_date` carries the zone-aware text).
+pub fn slide(event: &Event, view: &EventView, site: &SiteView, zone: Tz) -> String {
+    let display = display_text(view);
+    let slide = TlSlide {
+        unique_id: Some(view.slug.clone()),
+        start_date: Some(tl_date(&event.date, event.precision, zone, display.clone())),
+        end_date: event.end.map(|end| {
+            tl_date(
+                &end,
+                event.precision,
+                zone,
+                view.end_label.clone().unwrap_or_default(),
+            )
+        }),
+        text: TlText {
+            headline: escape(&view.title),
+            text: slide_text(site, view),
+        },
+        group: view.actors.first().map(|a| a.name.clone()),
+        display_date: Some(display),
+    };
+    serde_json::to_string(&slide).unwrap_or_default()
 }
 
-/// TimelineJS3 JSON. The viewer has no time-zone field and reads numeric components in the
-/// reader's zone, so components are given in the display zone and `display_date` carries the
-/// zone-aware text.
-pub fn timeline_json(timeline: &Timeline, site: &SiteView, events: &[EventView]) -> Vec<u8> {
-    let zone = timeline.zone;
-    let slides = timeline
-        .events
-        .iter()
-        .zip(events)
-        .map(|(event, view)| {
-            let display = display_text(view);
-            TlSlide {
-                unique_id: Some(view.slug.clone()),
-                start_date: Some(tl_date(&event.date, event.precision, zone, display.clone())),
-                end_date: event.end.map(|end| {
-                    tl_date(
-                        &end,
-                        event.precision,
-                        zone,
-                        view.end_label.clone().unwrap_or_default(),
-                    )
-                }),
-                text: TlText {
-                    headline: escape(&view.title),
-                    text: slide_text(site, view),
-                },
-                group: view.actors.first().map(|a| a.name.clone()),
-                display_date: Some(display),
-            }
-        })
-        .collect();
-    let document = TlDocument {
-        title: TlSlide {
-            unique_id: None,
-            start_date: None,
-            end_date: None,
-            text: TlText {
-                headline: escape(&site.title),
-                text: escape(&site.description),
-            },
-            group: None,
-            display_date: None,
+/// `timeline.json` in TimelineJS3's format: a title slide and one slide per event.
+pub fn timeline_json(site: &SiteView, entries: &[Arc<EventEntry>]) -> Vec<u8> {
+    let title = TlSlide {
+        unique_id: None,
+        start_date: None,
+        end_date: None,
+        text: TlText {
+            headline: escape(&site.title),
+            text: escape(&site.description),
         },
-        events: slides,
+        group: None,
+        display_date: None,
     };
-    serde_json::to_vec_pretty(&document).unwrap_or_default()
+    let mut out =
+        String::with_capacity(entries.iter().map(|e| e.slide.len() + 1).sum::<usize>() + 256);
+    out.push_str("{\"title\":");
+    out.push_str(&serde_json::to_string(&title).unwrap_or_default());
+    out.push_str(",\"events\":[");
+    join(&mut out, entries.iter().map(|e| e.slide.as_str()));
+    out.push_str("]}\n");
+    out.into_bytes()
+}
+
+fn join<'a>(out: &mut String, parts: impl Iterator<Item = &'a str>) {
+    for (i, part) in parts.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(part);
+    }
 }
 
 fn display_text(view: &EventView) -> String {
@@ -160,23 +166,28 @@ struct SearchEntry<'a> {
     sources: Vec<&'a str>,
 }
 
-/// `search.json`: one entry per event with its plain text; URLs relative to the site root.
-pub fn search_json(timeline: &Timeline, events: &[EventView]) -> Vec<u8> {
-    let entries: Vec<SearchEntry<'_>> = timeline
-        .events
-        .iter()
-        .zip(events)
-        .map(|(e, v)| SearchEntry {
-            slug: &v.slug,
-            title: &v.title,
-            url: &v.url,
-            day: &v.day,
-            summary: &v.summary,
-            text: &e.body_text,
-            actors: e.actors.iter().map(String::as_str).collect(),
-            tags: e.tags.iter().map(String::as_str).collect(),
-            sources: e.citations.iter().map(|c| c.source.as_str()).collect(),
-        })
-        .collect();
-    serde_json::to_vec(&entries).unwrap_or_default()
+/// One event's entry in `search.json`, serialized; URLs are relative to the site root.
+pub fn search_entry(event: &Event, view: &EventView) -> String {
+    let entry = SearchEntry {
+        slug: &view.slug,
+        title: &view.title,
+        url: &view.url,
+        day: &view.day,
+        summary: &view.summary,
+        text: &event.body_text,
+        actors: event.actors.iter().map(String::as_str).collect(),
+        tags: event.tags.iter().map(String::as_str).collect(),
+        sources: event.citations.iter().map(|c| c.source.as_str()).collect(),
+    };
+    serde_json::to_string(&entry).unwrap_or_default()
+}
+
+/// `search.json`: one entry per event, in timeline order.
+pub fn search_json(entries: &[Arc<EventEntry>]) -> Vec<u8> {
+    let mut out =
+        String::with_capacity(entries.iter().map(|e| e.search.len() + 1).sum::<usize>() + 4);
+    out.push('[');
+    join(&mut out, entries.iter().map(|e| e.search.as_str()));
+    out.push_str("]\n");
+    out.into_bytes()
 }

@@ -1,6 +1,10 @@
 //! The serializable views templates see: built once from the [`Timeline`], with every date
 //! already formatted in Rust (chrono-tz) so templates never do zone arithmetic.
 
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::Arc;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
@@ -9,7 +13,7 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::model::{
-    Event, EventDate, Importance, Precision, Source, Timeline, WrittenZone, slugify,
+    Event, EventDate, Importance, Precision, Slug, Source, Timeline, WrittenZone, slugify,
     zone_abbreviation,
 };
 
@@ -98,14 +102,36 @@ pub struct SourceView {
     pub cited_by: usize,
 }
 
+/// One event's view and what is derived from it, kept between renders while the event and
+/// the sources it cites are unchanged.
+pub struct EventEntry {
+    event: Arc<Event>,
+    pub view: EventView,
+    /// A fingerprint of `view`, for page signatures.
+    pub hash: u64,
+    /// Its slide in `timeline.json`, serialized.
+    pub slide: String,
+    /// Its entry in `search.json`, serialized.
+    pub search: String,
+}
+
+/// Event entries from earlier renders, by slug.
+#[derive(Default)]
+pub struct EventCache {
+    /// What every entry also depends on: the sources' titles and addresses, and the config.
+    key: u64,
+    entries: HashMap<Slug, Arc<EventEntry>>,
+}
+
 /// Everything the pages are made from, formatted once.
 pub struct Views {
     pub site: SiteView,
-    pub events: Vec<EventView>,
+    pub events: Vec<Arc<EventEntry>>,
     pub sources: Vec<SourceView>,
 }
 
-pub fn build(timeline: &Timeline, config: &Config) -> Views {
+/// Builds the views, reusing from `cache` the entry of every event that did not change.
+pub fn build(timeline: &Timeline, config: &Config, cache: &mut EventCache) -> Views {
     let zone = timeline.zone;
     let site = SiteView {
         title: config.title.clone(),
@@ -129,10 +155,41 @@ pub fn build(timeline: &Timeline, config: &Config) -> Views {
             })
             .collect(),
     };
-    let events = timeline
+    let key = hash(&(
+        timeline
+            .sources
+            .iter()
+            .map(|s| (&s.id, &s.title, &s.outlet, &s.url))
+            .collect::<Vec<_>>(),
+        &config.base_url,
+        zone.name(),
+        &site.title,
+        &site.description,
+    ));
+    if key != cache.key {
+        cache.entries.clear();
+        cache.key = key;
+    }
+    let events: Vec<Arc<EventEntry>> = timeline
         .events
         .par_iter()
-        .map(|e| event(e, timeline, config))
+        .map(|e| match cache.entries.get(&e.slug) {
+            Some(entry) if Arc::ptr_eq(&entry.event, e) => Arc::clone(entry),
+            _ => {
+                let view = event(e, timeline, config);
+                Arc::new(EventEntry {
+                    event: Arc::clone(e),
+                    hash: hash(&view),
+                    slide: super::exports::slide(e, &view, &site, zone),
+                    search: super::exports::search_entry(e, &view),
+                    view,
+                })
+            }
+        })
+        .collect();
+    cache.entries = events
+        .iter()
+        .map(|entry| (entry.event.slug.clone(), Arc::clone(entry)))
         .collect();
     let sources = timeline
         .sources
@@ -145,6 +202,13 @@ pub fn build(timeline: &Timeline, config: &Config) -> Views {
         events,
         sources,
     }
+}
+
+/// A fingerprint of a value (deterministic within a build of gen).
+pub fn hash<T: Hash + ?Sized>(value: &T) -> u64 {
+    let mut h = DefaultHasher::new();
+    value.hash(&mut h);
+    h.finish()
 }
 
 fn event(e: &Event, timeline: &Timeline, config: &Config) -> EventView {

@@ -1,0 +1,229 @@
+//! One page: its template, its context (built from the views), and its bytes.
+
+use serde::Serialize;
+use tera::Context;
+
+use super::templates::{self, Templates};
+use super::views::{self, EventView, LinkView, SourceView, Views};
+use super::{Kind, Taxonomy};
+use crate::diagnostics::Diagnostic;
+use crate::model::Timeline;
+
+/// The relative prefix from a page to the site root ("../../" for `events/x/index.html`).
+fn root_prefix(path: &str) -> String {
+    let depth = path.matches('/').count();
+    if depth == 0 {
+        "./".to_owned()
+    } else {
+        "../".repeat(depth)
+    }
+}
+
+#[derive(Serialize)]
+struct DayGroup<'a> {
+    date: String,
+    label: String,
+    url: String,
+    count: usize,
+    events: Vec<&'a EventView>,
+}
+
+#[derive(Serialize)]
+struct Neighbour<'a> {
+    title: &'a str,
+    url: &'a str,
+    label: String,
+}
+
+#[derive(Serialize)]
+struct TermEntry {
+    name: String,
+    url: String,
+    count: usize,
+}
+
+#[derive(Serialize)]
+struct Outlet<'a> {
+    outlet: &'a str,
+    sources: Vec<&'a SourceView>,
+}
+
+pub fn render_page(
+    path: &str,
+    kind: Kind,
+    timeline: &Timeline,
+    views: &Views,
+    html_urls: &[String],
+    feed: &[usize],
+    templates: &Templates,
+) -> Result<Vec<u8>, Diagnostic> {
+    let mut ctx = Context::new();
+    let site = &views.site;
+    ctx.insert("site", site);
+    let url = path.trim_end_matches("index.html");
+    ctx.insert("page_url", &format!("{}{url}", site.base_url));
+    // 404.html is served at any depth, so its links must be absolute.
+    ctx.insert(
+        "root",
+        &if matches!(kind, Kind::NotFound) {
+            site.base_path.clone()
+        } else {
+            root_prefix(path)
+        },
+    );
+    let events_of = |indexes: &[usize]| -> Vec<&EventView> {
+        indexes.iter().map(|&i| &views.events[i].view).collect()
+    };
+    let day_group = |i: usize| {
+        let day = &timeline.days[i];
+        DayGroup {
+            date: day.date.to_string(),
+            label: views::day_label(day.date),
+            url: format!("days/{}/", day.date),
+            count: day.events.len(),
+            events: events_of(&day.events),
+        }
+    };
+    let template = match kind {
+        Kind::Index => {
+            let compact = site.compact_index;
+            ctx.insert(
+                "days",
+                &(0..timeline.days.len())
+                    .map(|i| {
+                        let mut group = day_group(i);
+                        if compact {
+                            group.events.clear();
+                        }
+                        group
+                    })
+                    .collect::<Vec<_>>(),
+            );
+            "index.html"
+        }
+        Kind::Event(i) => {
+            let neighbour = |j: usize| {
+                let e = &views.events[j].view;
+                Neighbour {
+                    title: &e.title,
+                    url: &e.url,
+                    label: e.day_label.clone(),
+                }
+            };
+            ctx.insert("event", &views.events[i].view);
+            ctx.insert("previous", &i.checked_sub(1).map(neighbour));
+            ctx.insert(
+                "next",
+                &(i + 1 < views.events.len()).then(|| neighbour(i + 1)),
+            );
+            "event.html"
+        }
+        Kind::Day(i) => {
+            ctx.insert("day", &day_group(i));
+            let neighbour = |j: usize| {
+                let d = &timeline.days[j];
+                Neighbour {
+                    title: "",
+                    url: "",
+                    label: views::day_label(d.date),
+                }
+            };
+            let link = |j: usize| (neighbour(j), format!("days/{}/", timeline.days[j].date));
+            ctx.insert("previous", &i.checked_sub(1).map(link));
+            ctx.insert("next", &(i + 1 < timeline.days.len()).then(|| link(i + 1)));
+            "day.html"
+        }
+        Kind::Sources => {
+            let mut outlets: Vec<Outlet<'_>> = Vec::new();
+            let mut order: Vec<&SourceView> = views.sources.iter().collect();
+            order.sort_by(|a, b| {
+                (a.outlet.to_lowercase(), &a.title).cmp(&(b.outlet.to_lowercase(), &b.title))
+            });
+            for s in order {
+                match outlets.last_mut() {
+                    Some(o) if o.outlet == s.outlet => o.sources.push(s),
+                    _ => outlets.push(Outlet {
+                        outlet: &s.outlet,
+                        sources: vec![s],
+                    }),
+                }
+            }
+            ctx.insert("outlets", &outlets);
+            "sources.html"
+        }
+        Kind::Source(i) => {
+            ctx.insert("source", &views.sources[i]);
+            ctx.insert("events", &events_of(&timeline.cited_by[i]));
+            "source.html"
+        }
+        Kind::Terms(t) => {
+            let terms = match t {
+                Taxonomy::Actors => &timeline.actors,
+                Taxonomy::Tags => &timeline.tags,
+            };
+            let entries: Vec<TermEntry> = terms
+                .iter()
+                .map(|term| TermEntry {
+                    name: term.name.clone(),
+                    url: format!("{}/{}/", t.folder(), term.slug),
+                    count: term.events.len(),
+                })
+                .collect();
+            ctx.insert("kind", t.folder());
+            ctx.insert("terms", &entries);
+            "terms.html"
+        }
+        Kind::Term(t, i) => {
+            let term = match t {
+                Taxonomy::Actors => &timeline.actors[i],
+                Taxonomy::Tags => &timeline.tags[i],
+            };
+            ctx.insert("kind", t.folder());
+            ctx.insert(
+                "term",
+                &LinkView {
+                    name: term.name.clone(),
+                    url: format!("{}/{}/", t.folder(), term.slug),
+                },
+            );
+            ctx.insert("events", &events_of(&term.events));
+            "term.html"
+        }
+        Kind::Page(i) => {
+            let p = &timeline.pages[i];
+            ctx.insert("title", &p.title);
+            ctx.insert("body_html", &p.body_html);
+            "page.html"
+        }
+        Kind::NotFound => "404.html",
+        Kind::Atom => {
+            ctx.insert(
+                "updated",
+                &feed.first().map(|&i| views.events[i].view.instant.clone()),
+            );
+            ctx.insert("entries", &events_of(feed));
+            "atom.xml"
+        }
+        Kind::Sitemap => {
+            ctx.insert("urls", html_urls);
+            "sitemap.xml"
+        }
+        Kind::TimelineJson | Kind::SearchJson => return Ok(Vec::new()),
+    };
+    templates.tera.render(template, &ctx).map(String::into_bytes).map_err(|e| {
+        Diagnostic::error(templates.path_of(template), format!("cannot render {path}: {}", templates::chain(&e)))
+            .with_hint("a template uses a variable or filter that does not exist; see the template's documentation in templates/")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn root_prefix_matches_depth() {
+        assert_eq!(root_prefix("index.html"), "./");
+        assert_eq!(root_prefix("sources/index.html"), "../");
+        assert_eq!(root_prefix("events/a/index.html"), "../../");
+    }
+}

@@ -1,0 +1,99 @@
+//! Page signatures: a fingerprint of everything a page shows, so a rebuild renders only the
+//! pages whose fingerprint changed. Built from the per-event view hashes, once per render.
+
+use super::views::{Views, hash};
+use super::{Kind, Taxonomy};
+use crate::model::{Term, Timeline};
+
+/// Hashes of the views, computed once per render, from which page signatures are made.
+pub struct Inputs<'a> {
+    timeline: &'a Timeline,
+    site: u64,
+    events: Vec<u64>,
+    all_events: u64,
+    sources: Vec<u64>,
+    all_sources: u64,
+    html_urls: u64,
+    feed: u64,
+    compact: bool,
+}
+
+impl<'a> Inputs<'a> {
+    pub fn new(
+        timeline: &'a Timeline,
+        views: &Views,
+        html_urls: &[String],
+        feed: &[usize],
+    ) -> Self {
+        let events: Vec<u64> = views.events.iter().map(|e| e.hash).collect();
+        let sources: Vec<u64> = views.sources.iter().map(hash).collect();
+        Self {
+            timeline,
+            site: hash(&views.site),
+            all_events: hash(&events),
+            all_sources: hash(&sources),
+            feed: hash(&feed.iter().map(|&i| events[i]).collect::<Vec<_>>()),
+            events,
+            sources,
+            html_urls: hash(html_urls),
+            compact: views.site.compact_index,
+        }
+    }
+
+    fn of_events(&self, indexes: &[usize]) -> u64 {
+        hash(&indexes.iter().map(|&i| self.events[i]).collect::<Vec<_>>())
+    }
+
+    fn terms(&self, taxonomy: Taxonomy) -> &'a [Term] {
+        match taxonomy {
+            Taxonomy::Actors => &self.timeline.actors,
+            Taxonomy::Tags => &self.timeline.tags,
+        }
+    }
+
+    /// A fingerprint of everything the page of this kind shows.
+    pub fn signature(&self, kind: Kind) -> u64 {
+        let t = self.timeline;
+        let specific = match kind {
+            Kind::Index if self.compact => hash(
+                &t.days
+                    .iter()
+                    .map(|d| (d.date, d.events.len()))
+                    .collect::<Vec<_>>(),
+            ),
+            Kind::Index => self.all_events,
+            Kind::Event(i) => hash(&(
+                self.events[i],
+                i.checked_sub(1).map(|j| self.events[j]),
+                self.events.get(i + 1),
+            )),
+            Kind::Day(d) => hash(&(
+                t.days[d].date,
+                self.of_events(&t.days[d].events),
+                d.checked_sub(1).map(|j| t.days[j].date),
+                t.days.get(d + 1).map(|x| x.date),
+            )),
+            Kind::Sources => self.all_sources,
+            Kind::Source(s) => hash(&(self.sources[s], self.of_events(&t.cited_by[s]))),
+            Kind::Terms(tx) => hash(
+                &self
+                    .terms(tx)
+                    .iter()
+                    .map(|term| (&term.name, &term.slug, term.events.len()))
+                    .collect::<Vec<_>>(),
+            ),
+            Kind::Term(tx, i) => {
+                let term = &self.terms(tx)[i];
+                hash(&(&term.name, &term.slug, self.of_events(&term.events)))
+            }
+            Kind::Page(i) => hash(&(&t.pages[i].title, &t.pages[i].body_html)),
+            Kind::NotFound => 0,
+            Kind::Atom => self.feed,
+            Kind::TimelineJson => self.all_events,
+            // The view carries the rendered body, so its hash covers the search text too.
+            Kind::SearchJson => self.all_events,
+            Kind::Sitemap => self.html_urls,
+        };
+        hash(&(self.site, kind.tag(), specific))
+    }
+}
