@@ -581,10 +581,12 @@ fn terms(
     problems: &mut Vec<Diagnostic>,
 ) {
     let mut spelled: HashMap<String, (&str, &Path)> = HashMap::new();
+    let mut slugs: HashMap<&str, String> = HashMap::new();
     for e in events {
         for name in field(&e.event) {
+            let slug = slugs.entry(name.as_str()).or_insert_with(|| slugify(name));
             let (first, path) = *spelled
-                .entry(slugify(name))
+                .entry(slug.clone())
                 .or_insert((name.as_str(), e.file.path.as_path()));
             if first != name {
                 let (line, column) = locate(&e.file.text, name).unwrap_or((1, 1));

@@ -4,7 +4,7 @@
 //! instant; equal instants by slug. Indexes (days, actors, tags, source → citing events,
 //! previous/next) are computed here so no page does quadratic work.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -45,12 +45,27 @@ pub struct Timeline {
 
 impl Timeline {
     pub fn new(
-        mut events: Vec<Arc<Event>>,
+        events: Vec<Arc<Event>>,
         mut sources: Vec<Source>,
         pages: Vec<Page>,
         zone: Tz,
     ) -> Self {
-        events.sort_by(|a, b| sort_key(a, zone).cmp(&sort_key(b, zone)));
+        // The key needs zone arithmetic: compute it once per event, not once per comparison.
+        let mut keyed: Vec<_> = events
+            .into_iter()
+            .map(|e| {
+                (
+                    (
+                        e.date.day_in(zone),
+                        !e.date.is_day(),
+                        e.date.instant_in(zone),
+                    ),
+                    e,
+                )
+            })
+            .collect();
+        keyed.sort_by(|(a, ea), (b, eb)| a.cmp(b).then_with(|| ea.slug.cmp(&eb.slug)));
+        let events: Vec<Arc<Event>> = keyed.into_iter().map(|(_, e)| e).collect();
         sources.sort_by(|a, b| a.id.cmp(&b.id));
 
         let mut days: Vec<Day> = Vec::new();
@@ -116,9 +131,14 @@ pub fn sort_key(
 
 fn terms(events: &[Arc<Event>], field: impl Fn(&Event) -> &Vec<String>) -> Vec<Term> {
     let mut by_slug: BTreeMap<String, Term> = BTreeMap::new();
+    // Few distinct names, many uses: slugify each name once.
+    let mut slugs: HashMap<&str, String> = HashMap::new();
     for (index, event) in events.iter().enumerate() {
         for name in field(event) {
-            let slug = slugify(name);
+            let slug = slugs
+                .entry(name.as_str())
+                .or_insert_with(|| slugify(name))
+                .clone();
             let term = by_slug.entry(slug.clone()).or_insert_with(|| Term {
                 name: name.clone(),
                 slug,
