@@ -1,49 +1,142 @@
-//! Pages → disk. Everything is written to a staging folder beside the output folder and
-//! swapped in only when all of it was written, so a failed or interrupted build leaves the
-//! previous site as it was. Knows bytes and paths only.
+//! Pages → disk, without ever showing a half-written site.
+//!
+//! Two copies of the site live side by side: `public/` (served) and a hidden spare,
+//! `.public.spare/`, holding the build before it. A build brings the spare up to date (writing
+//! only the files whose bytes changed, deleting those that are gone) and then exchanges the two
+//! folders in one atomic rename. A failed or interrupted build touches only the spare, so the
+//! served site stays as it was, and a rebuild of a large site writes only what changed.
+//! Each folder carries a manifest (`.gen-output`) of its files and their fingerprints; gen
+//! never replaces a folder without one. Knows bytes and paths only.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::io::{BufWriter, Write};
+use std::hash::{DefaultHasher, Hasher};
+use std::io::Write;
 use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
 
 use crate::diagnostics::Diagnostic;
 
-/// A file in every folder gen writes, so gen never replaces a folder it did not make.
+/// The manifest in every folder gen writes; gen never replaces a folder without it.
 pub const MARKER: &str = ".gen-output";
+const HEADER: &str = concat!("gen-output 1 ", env!("CARGO_PKG_VERSION"));
+const DIRTY: &str = "gen-output dirty: an update of this folder did not finish\n";
 
 /// One file to publish, at a `/`-separated path relative to the output folder.
+#[derive(Clone, Copy)]
 pub struct OutputFile<'a> {
     pub path: &'a str,
     pub bytes: &'a [u8],
 }
 
-/// Writes `files` as the new contents of `output`, atomically replacing what was there.
-pub fn publish<'a>(
-    output: &Path,
-    files: impl Iterator<Item = OutputFile<'a>>,
-) -> Result<(), Diagnostic> {
+/// What a folder gen wrote holds: each file's fingerprint and size.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Manifest(BTreeMap<String, (u64, u64)>);
+
+/// A fingerprint of a file's bytes (stable within one version of gen; the manifest header
+/// names the version, so another version starts afresh).
+pub fn fingerprint(bytes: &[u8]) -> u64 {
+    let mut h = DefaultHasher::new();
+    h.write(bytes);
+    h.finish()
+}
+
+impl Manifest {
+    fn entry(file: &OutputFile<'_>) -> (u64, u64) {
+        (fingerprint(file.bytes), file.bytes.len() as u64)
+    }
+
+    /// True when `file` is in the folder with these very bytes.
+    pub fn holds(&self, file: &OutputFile<'_>) -> bool {
+        self.0.get(file.path) == Some(&Self::entry(file))
+    }
+
+    pub fn paths(&self) -> impl Iterator<Item = &String> {
+        self.0.keys()
+    }
+
+    fn text(&self) -> String {
+        let mut out = String::with_capacity(self.0.len() * 64 + HEADER.len() + 1);
+        out.push_str(HEADER);
+        out.push('\n');
+        for (path, (hash, size)) in &self.0 {
+            out.push_str(&format!("{hash:016x} {size} {path}\n"));
+        }
+        out
+    }
+
+    /// Reads a folder's manifest; `None` when it is missing, dirty or from another version.
+    fn read(dir: &Path) -> Option<Manifest> {
+        let text = fs::read_to_string(dir.join(MARKER)).ok()?;
+        let mut lines = text.lines();
+        if lines.next()? != HEADER {
+            return None;
+        }
+        let mut map = BTreeMap::new();
+        for line in lines {
+            let mut parts = line.splitn(3, ' ');
+            let hash = u64::from_str_radix(parts.next()?, 16).ok()?;
+            let size = parts.next()?.parse().ok()?;
+            map.insert(parts.next()?.to_owned(), (hash, size));
+        }
+        Some(Manifest(map))
+    }
+
+    fn write(&self, dir: &Path) -> Result<(), Diagnostic> {
+        write_atomically(&dir.join(MARKER), self.text().as_bytes())
+    }
+}
+
+/// Publishes `files` as the new contents of `output` (see the module doc) and returns the
+/// manifest of what `output` now holds.
+pub fn publish(output: &Path, files: &[OutputFile<'_>]) -> Result<Manifest, Diagnostic> {
     let (parent, name) = split(output)?;
     fs::create_dir_all(&parent).map_err(|e| io_error(&parent, "cannot create folder", &e))?;
     remove_leftovers(&parent, &name);
-    ensure_replaceable(output)?;
+    ensure_ours(output, "the output folder")?;
+    let spare = parent.join(format!(".{name}.spare"));
+    ensure_ours(&spare, "the spare copy of the site")?;
 
-    let pid = std::process::id();
-    let staging = parent.join(format!(".{name}.staging-{pid}"));
-    let result = write_all(&staging, files)
-        .and_then(|()| swap(&staging, output, &parent.join(format!(".{name}.old-{pid}"))));
-    if result.is_err() {
-        let _ = fs::remove_dir_all(&staging);
+    let previous = Manifest::read(&spare);
+    if previous.is_none() && spare.exists() {
+        fs::remove_dir_all(&spare)
+            .map_err(|e| io_error(&spare, "cannot clear the spare copy", &e))?;
     }
-    result
+    fs::create_dir_all(&spare).map_err(|e| io_error(&spare, "cannot create folder", &e))?;
+    // Until the new manifest is written, the spare is marked as unfinished.
+    write_atomically(&spare.join(MARKER), DIRTY.as_bytes())?;
+    let previous = previous.unwrap_or_default();
+
+    let wanted: BTreeSet<&str> = files.iter().map(|f| f.path).collect();
+    let gone: Vec<String> = previous
+        .paths()
+        .filter(|p| !wanted.contains(p.as_str()))
+        .cloned()
+        .collect();
+    remove_files(&spare, &gone);
+    let stale: Vec<&OutputFile<'_>> = files.iter().filter(|f| !previous.holds(f)).collect();
+    write_files(&spare, &stale, false)?;
+
+    let manifest = Manifest(
+        files
+            .iter()
+            .map(|f| (f.path.to_owned(), Manifest::entry(f)))
+            .collect(),
+    );
+    manifest.write(&spare)?;
+    exchange(&spare, output)?;
+    Ok(manifest)
 }
 
 /// Brings an output folder gen wrote up to date in place (for `gen watch`): writes `files`
 /// (each through a temporary file renamed over the old one, so a reader never sees half a
-/// file) and deletes `removed`, then any folder they leave empty.
-pub fn update<'a>(
+/// file), deletes `removed` and any folder they leave empty, and records both in `manifest`.
+pub fn update(
     output: &Path,
-    files: impl Iterator<Item = OutputFile<'a>>,
+    files: &[OutputFile<'_>],
     removed: &[String],
+    manifest: &mut Manifest,
 ) -> Result<(), Diagnostic> {
     if !output.join(MARKER).is_file() {
         return Err(Diagnostic::error(
@@ -51,36 +144,89 @@ pub fn update<'a>(
             "the output folder is not one gen wrote; refusing to update it",
         ));
     }
-    for file in files {
-        let path = output.join(file.path);
-        if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir).map_err(|e| io_error(dir, "cannot create folder", &e))?;
-        }
-        let temp = path.with_file_name(format!(
-            ".{}.gen-tmp",
-            path.file_name()
-                .map(|n| n.to_string_lossy())
-                .unwrap_or_default()
-        ));
-        fs::write(&temp, file.bytes)
-            .and_then(|()| fs::rename(&temp, &path))
-            .map_err(|e| {
-                let _ = fs::remove_file(&temp);
-                io_error(&path, "cannot write", &e)
-            })?;
+    let refs: Vec<&OutputFile<'_>> = files.iter().collect();
+    write_files(output, &refs, true)?;
+    remove_files(output, removed);
+    for f in files {
+        manifest.0.insert(f.path.to_owned(), Manifest::entry(f));
     }
+    for r in removed {
+        manifest.0.remove(r);
+    }
+    manifest.write(output)
+}
+
+fn write_files(dir: &Path, files: &[&OutputFile<'_>], atomic: bool) -> Result<(), Diagnostic> {
+    let folders: BTreeSet<PathBuf> = files
+        .iter()
+        .filter_map(|f| dir.join(f.path).parent().map(Path::to_path_buf))
+        .collect();
+    for folder in &folders {
+        fs::create_dir_all(folder).map_err(|e| io_error(folder, "cannot create folder", &e))?;
+    }
+    files.par_iter().try_for_each(|f| {
+        let path = dir.join(f.path);
+        if atomic {
+            write_atomically(&path, f.bytes)
+        } else {
+            fs::write(&path, f.bytes).map_err(|e| io_error(&path, "cannot write", &e))
+        }
+    })
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp = path.with_file_name(format!(".{name}.gen-tmp"));
+    let result = fs::File::create(&temp)
+        .and_then(|mut f| f.write_all(bytes))
+        .and_then(|()| fs::rename(&temp, path));
+    result.map_err(|e| {
+        let _ = fs::remove_file(&temp);
+        io_error(path, "cannot write", &e)
+    })
+}
+
+/// Deletes files (relative to `dir`) and then the folders they leave empty.
+fn remove_files(dir: &Path, removed: &[String]) {
     for rel in removed {
-        let path = output.join(rel);
+        let path = dir.join(rel);
         let _ = fs::remove_file(&path);
-        let mut dir = path.parent();
-        while let Some(d) = dir.filter(|d| *d != output) {
+        let mut folder = path.parent();
+        while let Some(d) = folder.filter(|d| *d != dir) {
             if fs::remove_dir(d).is_err() {
                 break;
             }
-            dir = d.parent();
+            folder = d.parent();
         }
     }
-    Ok(())
+}
+
+/// Puts `spare` in the place of `output` and `output` in the place of `spare`, atomically
+/// where the system can (Linux), else with two renames.
+fn exchange(spare: &Path, output: &Path) -> Result<(), Diagnostic> {
+    if !output.exists() {
+        return fs::rename(spare, output)
+            .map_err(|e| io_error(output, "cannot move the new site into place", &e));
+    }
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::{CWD, RenameFlags, renameat_with};
+        if renameat_with(CWD, spare, CWD, output, RenameFlags::EXCHANGE).is_ok() {
+            return Ok(());
+        }
+    }
+    let aside = spare.with_extension("swap");
+    fs::rename(output, &aside)
+        .map_err(|e| io_error(output, "cannot move the previous site aside", &e))?;
+    if let Err(e) = fs::rename(spare, output) {
+        let _ = fs::rename(&aside, output);
+        return Err(io_error(output, "cannot move the new site into place", &e));
+    }
+    fs::rename(&aside, spare)
+        .map_err(|e| io_error(spare, "cannot keep the previous site as the spare", &e))
 }
 
 fn split(output: &Path) -> Result<(PathBuf, String), Diagnostic> {
@@ -100,73 +246,30 @@ fn split(output: &Path) -> Result<(PathBuf, String), Diagnostic> {
     }
 }
 
-/// An existing output folder must be one gen wrote (it has the marker) or be empty.
-fn ensure_replaceable(output: &Path) -> Result<(), Diagnostic> {
-    let Ok(meta) = fs::symlink_metadata(output) else {
+/// A folder gen may replace: missing, empty, or holding gen's marker.
+fn ensure_ours(dir: &Path, what: &str) -> Result<(), Diagnostic> {
+    let Ok(meta) = fs::symlink_metadata(dir) else {
         return Ok(());
     };
     if !meta.is_dir() {
         return Err(
-            Diagnostic::error(output, "the output path exists and is not a folder")
+            Diagnostic::error(dir, format!("{what} exists and is not a folder"))
                 .with_hint("move it away or choose another folder with --output"),
         );
     }
-    let empty = fs::read_dir(output)
+    let empty = fs::read_dir(dir)
         .map(|mut d| d.next().is_none())
         .unwrap_or(false);
-    if empty || output.join(MARKER).is_file() {
+    if empty || dir.join(MARKER).is_file() {
         Ok(())
     } else {
-        Err(Diagnostic::error(output, "the output folder holds files gen did not write; refusing to replace it")
-            .with_hint(format!("move its files into static/ or elsewhere and delete the folder, or choose another with --output (gen marks its own output with a {MARKER} file)")))
+        Err(Diagnostic::error(dir, format!("{what} holds files gen did not write; refusing to replace it")).with_hint(format!(
+            "move its files into static/ or elsewhere and delete the folder, or choose another with --output (gen marks its own output with a {MARKER} file)"
+        )))
     }
 }
 
-fn write_all<'a>(
-    staging: &Path,
-    files: impl Iterator<Item = OutputFile<'a>>,
-) -> Result<(), Diagnostic> {
-    fs::create_dir_all(staging)
-        .map_err(|e| io_error(staging, "cannot create staging folder", &e))?;
-    fs::write(
-        staging.join(MARKER),
-        "written by gen; this folder is replaced on every build\n",
-    )
-    .map_err(|e| io_error(staging, "cannot write", &e))?;
-    for file in files {
-        let path = staging.join(file.path);
-        if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir).map_err(|e| io_error(dir, "cannot create folder", &e))?;
-        }
-        let write = || -> std::io::Result<()> {
-            let mut out = BufWriter::new(fs::File::create(&path)?);
-            out.write_all(file.bytes)?;
-            out.flush()
-        };
-        write().map_err(|e| io_error(&path, "cannot write", &e))?;
-    }
-    Ok(())
-}
-
-fn swap(staging: &Path, output: &Path, old: &Path) -> Result<(), Diagnostic> {
-    let had_output = output.exists();
-    if had_output {
-        fs::rename(output, old)
-            .map_err(|e| io_error(output, "cannot move the previous site aside", &e))?;
-    }
-    if let Err(e) = fs::rename(staging, output) {
-        if had_output {
-            let _ = fs::rename(old, output);
-        }
-        return Err(io_error(output, "cannot move the new site into place", &e));
-    }
-    if had_output {
-        let _ = fs::remove_dir_all(old);
-    }
-    Ok(())
-}
-
-/// Removes staging and old folders that a killed build left behind.
+/// Removes the staging and old folders that builds of earlier versions left when killed.
 fn remove_leftovers(parent: &Path, name: &str) {
     let Ok(entries) = fs::read_dir(parent) else {
         return;
@@ -203,30 +306,51 @@ fn io_error(path: &Path, what: &str, error: &std::io::Error) -> Diagnostic {
 mod tests {
     use super::*;
 
-    fn files<'a>(list: &'a [(&'a str, &'a str)]) -> impl Iterator<Item = OutputFile<'a>> {
-        list.iter().map(|(p, b)| OutputFile {
-            path: p,
-            bytes: b.as_bytes(),
-        })
+    fn files<'a>(list: &'a [(&'a str, &'a str)]) -> Vec<OutputFile<'a>> {
+        list.iter()
+            .map(|(p, b)| OutputFile {
+                path: p,
+                bytes: b.as_bytes(),
+            })
+            .collect()
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
     }
 
     #[test]
-    fn publishes_and_replaces_its_own_output() {
+    fn publishes_replaces_and_keeps_the_previous_site_as_the_spare() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
         publish(
             &out,
-            files(&[("index.html", "one"), ("events/a/index.html", "a")]),
+            &files(&[("index.html", "one"), ("events/a/index.html", "a")]),
         )
         .unwrap();
-        publish(&out, files(&[("index.html", "two")])).unwrap();
+        publish(&out, &files(&[("index.html", "two")])).unwrap();
         assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "two");
         assert!(!out.join("events").exists());
-        let names: Vec<_> = fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-        assert_eq!(names, vec![std::ffi::OsString::from("public")]);
+        assert_eq!(names(dir.path()), vec![".public.spare", "public"]);
+        assert_eq!(
+            fs::read_to_string(dir.path().join(".public.spare/index.html")).unwrap(),
+            "one"
+        );
+        // The third build updates the spare in place: unchanged files keep their inode.
+        let ino = |p: &Path| std::os::unix::fs::MetadataExt::ino(&fs::metadata(p).unwrap());
+        let before = ino(&dir.path().join(".public.spare/events/a/index.html"));
+        publish(
+            &out,
+            &files(&[("index.html", "three"), ("events/a/index.html", "a")]),
+        )
+        .unwrap();
+        assert_eq!(ino(&out.join("events/a/index.html")), before);
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "three");
     }
 
     #[test]
@@ -235,7 +359,7 @@ mod tests {
         let out = dir.path().join("public");
         fs::create_dir(&out).unwrap();
         fs::write(out.join("CNAME"), "example.org").unwrap();
-        let e = publish(&out, files(&[("index.html", "x")])).unwrap_err();
+        let e = publish(&out, &files(&[("index.html", "x")])).unwrap_err();
         assert!(e.message.contains("did not write"), "{e:?}");
         assert_eq!(
             fs::read_to_string(out.join("CNAME")).unwrap(),
@@ -244,11 +368,32 @@ mod tests {
     }
 
     #[test]
+    fn an_unfinished_spare_is_rebuilt_from_scratch() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        publish(&out, &files(&[("a.html", "1")])).unwrap();
+        publish(&out, &files(&[("a.html", "2")])).unwrap();
+        let spare = dir.path().join(".public.spare");
+        fs::write(spare.join("stray.html"), "left by a killed build").unwrap();
+        fs::write(spare.join(MARKER), DIRTY).unwrap();
+        publish(&out, &files(&[("a.html", "3")])).unwrap();
+        assert_eq!(names(&out), vec![MARKER.to_owned(), "a.html".to_owned()]);
+    }
+
+    #[test]
     fn leftovers_of_killed_builds_are_removed() {
         let dir = tempfile::tempdir().unwrap();
         let stale = dir.path().join(".public.staging-999999999");
         fs::create_dir(&stale).unwrap();
-        publish(&dir.path().join("public"), files(&[("index.html", "x")])).unwrap();
+        publish(&dir.path().join("public"), &files(&[("index.html", "x")])).unwrap();
         assert!(!stale.exists());
+    }
+
+    #[test]
+    fn manifest_round_trips() {
+        let m = Manifest(BTreeMap::from([("a b/index.html".to_owned(), (7, 3))]));
+        let dir = tempfile::tempdir().unwrap();
+        m.write(dir.path()).unwrap();
+        assert_eq!(Manifest::read(dir.path()), Some(m));
     }
 }

@@ -3,8 +3,7 @@
 //! re-renders only the pages whose inputs changed, and writes only the files whose bytes
 //! changed. What it leaves on disk is byte-identical to a fresh `gen build`.
 
-use std::collections::{HashMap, HashSet};
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -12,7 +11,7 @@ use crate::assets::{self, Asset};
 use crate::config::Config;
 use crate::content::ContentCache;
 use crate::diagnostics::{self, Diagnostic};
-use crate::output::{self, OutputFile};
+use crate::output::{self, Manifest, OutputFile};
 use crate::pipeline::{BuildFailure, BuildOptions, BuildReport, load_config, output_dir, prepare};
 use crate::render::{self, RenderCache, Templates};
 
@@ -47,17 +46,11 @@ pub struct Session {
     cache: ContentCache,
     render_cache: RenderCache,
     /// Every file in the output folder with a hash of its bytes.
-    written: HashMap<String, u64>,
+    manifest: Manifest,
     /// Where the static files went.
     asset_paths: Vec<String>,
     /// A full rebuild failed and is still to be done.
     owes_full: bool,
-}
-
-fn hash(bytes: &[u8]) -> u64 {
-    let mut h = DefaultHasher::new();
-    bytes.hash(&mut h);
-    h.finish()
 }
 
 impl Session {
@@ -76,11 +69,7 @@ impl Session {
             })?;
         let assets = assets::collect(&options.root).map_err(BuildFailure::from)?;
         let files = merge(&rendered.pages, &assets, &options, &mut warnings);
-        output::publish(
-            &output,
-            files.iter().map(|(p, b)| OutputFile { path: p, bytes: b }),
-        )
-        .map_err(BuildFailure::from)?;
+        let manifest = output::publish(&output, &files).map_err(BuildFailure::from)?;
         diagnostics::sort(&mut warnings);
         let report = BuildReport {
             pages: rendered.pages.len(),
@@ -90,10 +79,6 @@ impl Session {
             warnings,
             elapsed: started.elapsed(),
         };
-        let written = files
-            .iter()
-            .map(|(p, b)| ((*p).to_owned(), hash(b)))
-            .collect();
         let session = Session {
             options,
             output,
@@ -101,7 +86,7 @@ impl Session {
             templates,
             cache,
             render_cache,
-            written,
+            manifest,
             asset_paths: assets.iter().map(|a| a.path.clone()).collect(),
             owes_full: false,
         };
@@ -162,32 +147,18 @@ impl Session {
         let mut now: HashSet<&str> = rendered.planned.iter().map(String::as_str).collect();
         now.extend(asset_paths.iter().map(String::as_str));
         let files = merge(&rendered.pages, &assets, &self.options, &mut warnings);
-        let changed: Vec<(&str, &[u8], u64)> = files
-            .iter()
-            .map(|(p, b)| (*p, *b, hash(b)))
-            .filter(|(p, _, h)| self.written.get(*p) != Some(h))
+        let changed: Vec<OutputFile<'_>> = files
+            .into_iter()
+            .filter(|f| !self.manifest.holds(f))
             .collect();
         let removed: Vec<String> = self
-            .written
-            .keys()
+            .manifest
+            .paths()
             .filter(|p| !now.contains(p.as_str()))
             .cloned()
             .collect();
-        output::update(
-            &self.output,
-            changed
-                .iter()
-                .map(|(p, b, _)| OutputFile { path: p, bytes: b }),
-            &removed,
-        )
-        .map_err(BuildFailure::from)?;
-
-        for p in &removed {
-            self.written.remove(p);
-        }
-        for (p, _, h) in &changed {
-            self.written.insert((*p).to_owned(), *h);
-        }
+        output::update(&self.output, &changed, &removed, &mut self.manifest)
+            .map_err(BuildFailure::from)?;
         self.owes_full = false;
         self.asset_paths = asset_paths;
         if let Some(c) = config {
@@ -198,7 +169,7 @@ impl Session {
         }
         diagnostics::sort(&mut warnings);
         Ok(RebuildReport {
-            written: changed.iter().map(|(p, _, _)| (*p).to_owned()).collect(),
+            written: changed.iter().map(|f| f.path.to_owned()).collect(),
             removed,
             rendered: rendered.pages.len(),
             warnings,
@@ -222,7 +193,7 @@ fn merge<'a>(
     assets: &'a [Asset],
     options: &BuildOptions,
     warnings: &mut Vec<Diagnostic>,
-) -> Vec<(&'a str, &'a [u8])> {
+) -> Vec<OutputFile<'a>> {
     let page_paths: HashSet<&str> = pages.iter().map(|p| p.path.as_str()).collect();
     let mut files = Vec::with_capacity(pages.len() + assets.len());
     for a in assets {
@@ -238,9 +209,15 @@ fn merge<'a>(
                 .with_hint("rename the file or remove it from static/"),
             );
         } else {
-            files.push((a.path.as_str(), a.bytes.as_slice()));
+            files.push(OutputFile {
+                path: &a.path,
+                bytes: &a.bytes,
+            });
         }
     }
-    files.extend(pages.iter().map(|p| (p.path.as_str(), p.bytes.as_slice())));
+    files.extend(pages.iter().map(|p| OutputFile {
+        path: &p.path,
+        bytes: &p.bytes,
+    }));
     files
 }
