@@ -20,7 +20,11 @@ use crate::render::{self, RenderCache, Templates};
 pub enum Change {
     /// These content files (created, modified, deleted or renamed).
     Content(HashSet<PathBuf>),
-    /// `site.toml`, a template or a static file: everything is redone.
+    /// A template: the pages that use it are rendered again.
+    Templates,
+    /// A static file: the static files are copied again.
+    Static,
+    /// `site.toml`: everything is redone.
     Everything,
 }
 
@@ -49,8 +53,16 @@ pub struct Session {
     manifest: Manifest,
     /// Where the static files went.
     asset_paths: Vec<String>,
-    /// A full rebuild failed and is still to be done.
-    owes_full: bool,
+    /// What failed rebuilds still owe.
+    owed: Owed,
+}
+
+/// The parts of a rebuild still to be done.
+#[derive(Debug, Clone, Copy, Default)]
+struct Owed {
+    config: bool,
+    templates: bool,
+    assets: bool,
 }
 
 impl Session {
@@ -88,7 +100,7 @@ impl Session {
             render_cache,
             manifest,
             asset_paths: assets.iter().map(|a| a.path.clone()).collect(),
-            owes_full: false,
+            owed: Owed::default(),
         };
         Ok((session, report))
     }
@@ -97,47 +109,66 @@ impl Session {
     /// session keeps the last good site's state.
     pub fn rebuild(&mut self, change: &Change) -> Result<RebuildReport, BuildFailure> {
         let started = Instant::now();
-        // A full rebuild that failed (say, a template edit while an event was broken) still
-        // owes its templates and config: every rebuild is full until one succeeds.
-        self.owes_full |= matches!(change, Change::Everything);
-        let everything = self.owes_full;
-        let (config, templates) = if everything {
-            let config = load_config(&self.options)?;
-            let templates = render::templates(&self.options.root).map_err(BuildFailure::from)?;
-            if !self.cache.fits(&config) {
-                self.cache = ContentCache::load(&self.options.root, &config);
-            } else {
+        // What a failed rebuild did not get to (say, a template edit while an event was
+        // broken) is still owed: it is redone by every rebuild until one succeeds.
+        match change {
+            Change::Everything => {
+                self.owed = Owed {
+                    config: true,
+                    templates: true,
+                    assets: true,
+                }
+            }
+            Change::Templates => self.owed.templates = true,
+            Change::Static => self.owed.assets = true,
+            Change::Content(_) => {}
+        }
+        let owed = self.owed;
+        let config = if owed.config {
+            Some(load_config(&self.options)?)
+        } else {
+            None
+        };
+        let templates = if owed.templates {
+            Some(render::templates(&self.options.root).map_err(BuildFailure::from)?)
+        } else {
+            None
+        };
+        match (&config, change) {
+            (Some(config), _) if !self.cache.fits(config) => {
+                self.cache = ContentCache::load(&self.options.root, config)
+            }
+            (Some(_), _) => {
                 self.cache.refresh(None);
             }
-            (Some(config), Some(templates))
-        } else {
-            if let Change::Content(paths) = change {
+            (None, Change::Content(paths)) => {
                 self.cache.refresh(Some(paths));
             }
-            (None, None)
-        };
+            (None, _) => {}
+        }
         let config_ref = config.as_ref().unwrap_or(&self.config);
         let templates_ref = templates.as_ref().unwrap_or(&self.templates);
         let (timeline, mut warnings) = self.cache.timeline(config_ref, self.options.drafts);
         let Some(timeline) = timeline.filter(|_| !warnings.iter().any(Diagnostic::is_error)) else {
             return Err(warnings.into());
         };
-        if everything {
+        if owed.config {
             self.render_cache.forget_pages();
         }
+        // Template fingerprints are part of each page's signature: a template edit re-renders
+        // exactly the pages that use it.
         let rendered =
             render::render_changed(&timeline, config_ref, templates_ref, &mut self.render_cache)
                 .map_err(|mut e| {
                     e.append(&mut warnings);
                     BuildFailure::from(e)
                 })?;
-        // Static files can only change with `Everything`; otherwise the known list stands.
-        let assets = if everything {
+        let assets = if owed.assets {
             assets::collect(&self.options.root).map_err(BuildFailure::from)?
         } else {
             Vec::new()
         };
-        let asset_paths: Vec<String> = if everything {
+        let asset_paths: Vec<String> = if owed.assets {
             assets.iter().map(|a| a.path.clone()).collect()
         } else {
             std::mem::take(&mut self.asset_paths)
@@ -159,7 +190,7 @@ impl Session {
             .collect();
         output::update(&self.output, &changed, &removed, &mut self.manifest)
             .map_err(BuildFailure::from)?;
-        self.owes_full = false;
+        self.owed = Owed::default();
         self.asset_paths = asset_paths;
         if let Some(c) = config {
             self.config = c;

@@ -146,7 +146,7 @@ pub fn watch(
             continue;
         };
         let cause = describe(&root, &change);
-        if matches!(change, Change::Everything) {
+        if !matches!(change, Change::Content(_)) {
             watch_folders(&root, &mut watched, &mut |dir| {
                 debouncer.watch(dir, RecursiveMode::Recursive).is_ok()
             });
@@ -226,7 +226,7 @@ fn watch_folders(
 /// Which rebuild a set of changed paths calls for, if any.
 pub fn classify(root: &Path, output: &Path, paths: &[PathBuf]) -> Option<Change> {
     let mut content = HashSet::new();
-    let mut everything = false;
+    let (mut config, mut templates, mut assets) = (false, false, false);
     for path in paths {
         if path.starts_with(output)
             || path
@@ -246,17 +246,22 @@ pub fn classify(root: &Path, output: &Path, paths: &[PathBuf]) -> Option<Change>
             Some("content") => {
                 content.insert(path.clone());
             }
-            Some("templates" | "static") => everything = true,
-            Some(CONFIG_FILE) if rel.components().count() == 1 => everything = true,
+            Some("templates") => templates = true,
+            Some("static") => assets = true,
+            Some(CONFIG_FILE) if rel.components().count() == 1 => config = true,
             _ => {}
         }
     }
-    if everything {
-        Some(Change::Everything)
-    } else if content.is_empty() {
-        None
-    } else {
-        Some(Change::Content(content))
+    // One change stands for the burst; a burst that mixes kinds redoes everything.
+    match (config, templates, assets, content.is_empty()) {
+        (true, ..) => Some(Change::Everything),
+        (false, true, true, _) | (false, true, false, false) | (false, false, true, false) => {
+            Some(Change::Everything)
+        }
+        (false, true, false, true) => Some(Change::Templates),
+        (false, false, true, true) => Some(Change::Static),
+        (false, false, false, false) => Some(Change::Content(content)),
+        (false, false, false, true) => None,
     }
 }
 
@@ -271,7 +276,9 @@ fn is_editor_file(name: &str) -> bool {
 
 fn describe(root: &Path, change: &Change) -> String {
     match change {
-        Change::Everything => "site.toml, templates or static files changed".to_owned(),
+        Change::Everything => "site.toml (or several kinds of file) changed".to_owned(),
+        Change::Templates => "templates changed".to_owned(),
+        Change::Static => "static files changed".to_owned(),
         Change::Content(paths) => {
             let mut names: Vec<String> = paths
                 .iter()
@@ -317,7 +324,11 @@ mod tests {
         );
         assert!(matches!(
             classify(root, out, &paths(&["/s/templates/base.html"])),
-            Some(Change::Everything)
+            Some(Change::Templates)
+        ));
+        assert!(matches!(
+            classify(root, out, &paths(&["/s/static/style.css"])),
+            Some(Change::Static)
         ));
         assert!(matches!(
             classify(root, out, &paths(&["/s/site.toml"])),

@@ -48,6 +48,24 @@ enum Kind {
 }
 
 impl Kind {
+    /// The template a page of this kind is rendered with (none for the JSON exports).
+    fn template(self) -> Option<&'static str> {
+        Some(match self {
+            Self::Index => "index.html",
+            Self::Event(_) => "event.html",
+            Self::Day(_) => "day.html",
+            Self::Sources => "sources.html",
+            Self::Source(_) => "source.html",
+            Self::Terms(_) => "terms.html",
+            Self::Term(..) => "term.html",
+            Self::Page(_) => "page.html",
+            Self::NotFound => "404.html",
+            Self::Atom => "atom.xml",
+            Self::Sitemap => "sitemap.xml",
+            Self::TimelineJson | Self::SearchJson => return None,
+        })
+    }
+
     /// Tells kinds apart in signatures.
     fn tag(self) -> u8 {
         match self {
@@ -139,7 +157,10 @@ pub fn render_changed(
     let inputs = Inputs::new(timeline, &views, &html_urls, &feed);
     let signatures: Vec<u64> = plan
         .par_iter()
-        .map(|(_, kind)| inputs.signature(*kind))
+        .map(|(_, kind)| {
+            let template = kind.template().map_or(0, |t| templates.fingerprint(t));
+            views::hash(&(inputs.signature(*kind), template))
+        })
         .collect();
     let results: Vec<Result<Page, Diagnostic>> = plan
         .par_iter()

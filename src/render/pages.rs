@@ -84,7 +84,7 @@ pub fn render_page(
             events: events_of(&day.events),
         }
     };
-    let template = match kind {
+    match kind {
         Kind::Index => {
             let compact = site.compact_index;
             ctx.insert(
@@ -99,7 +99,6 @@ pub fn render_page(
                     })
                     .collect::<Vec<_>>(),
             );
-            "index.html"
         }
         Kind::Event(i) => {
             let neighbour = |j: usize| {
@@ -116,7 +115,6 @@ pub fn render_page(
                 "next",
                 &(i + 1 < views.events.len()).then(|| neighbour(i + 1)),
             );
-            "event.html"
         }
         Kind::Day(i) => {
             ctx.insert("day", &day_group(i));
@@ -131,7 +129,6 @@ pub fn render_page(
             let link = |j: usize| (neighbour(j), format!("days/{}/", timeline.days[j].date));
             ctx.insert("previous", &i.checked_sub(1).map(link));
             ctx.insert("next", &(i + 1 < timeline.days.len()).then(|| link(i + 1)));
-            "day.html"
         }
         Kind::Sources => {
             let mut outlets: Vec<Outlet<'_>> = Vec::new();
@@ -149,12 +146,10 @@ pub fn render_page(
                 }
             }
             ctx.insert("outlets", &outlets);
-            "sources.html"
         }
         Kind::Source(i) => {
             ctx.insert("source", &views.sources[i]);
             ctx.insert("events", &events_of(&timeline.cited_by[i]));
-            "source.html"
         }
         Kind::Terms(t) => {
             let terms = match t {
@@ -171,7 +166,6 @@ pub fn render_page(
                 .collect();
             ctx.insert("kind", t.folder());
             ctx.insert("terms", &entries);
-            "terms.html"
         }
         Kind::Term(t, i) => {
             let term = match t {
@@ -187,28 +181,27 @@ pub fn render_page(
                 },
             );
             ctx.insert("events", &events_of(&term.events));
-            "term.html"
         }
         Kind::Page(i) => {
             let p = &timeline.pages[i];
             ctx.insert("title", &p.title);
             ctx.insert("body_html", &p.body_html);
-            "page.html"
         }
-        Kind::NotFound => "404.html",
+        Kind::NotFound => {}
         Kind::Atom => {
             ctx.insert(
                 "updated",
                 &feed.first().map(|&i| views.events[i].view.instant.clone()),
             );
             ctx.insert("entries", &events_of(feed));
-            "atom.xml"
         }
         Kind::Sitemap => {
             ctx.insert("urls", html_urls);
-            "sitemap.xml"
         }
-        Kind::TimelineJson | Kind::SearchJson => return Ok(Vec::new()),
+        Kind::TimelineJson | Kind::SearchJson => {}
+    }
+    let Some(template) = kind.template() else {
+        return Ok(Vec::new());
     };
     templates.tera.render(template, &ctx).map(String::into_bytes).map_err(|e| {
         Diagnostic::error(templates.path_of(template), format!("cannot render {path}: {}", templates::chain(&e)))

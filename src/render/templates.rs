@@ -1,6 +1,8 @@
 //! Tera setup: the default templates embedded in the binary, overridden file by file by the
 //! site's `templates/` folder. Tera lives only under `render/`.
 
+use std::collections::{BTreeSet, HashMap};
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 
 use tera::Tera;
@@ -30,9 +32,17 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
 pub struct Templates {
     pub tera: Tera,
     overridden: Vec<(String, PathBuf)>,
+    /// For each template, a fingerprint of its text and of every template it may use, so a
+    /// template edit re-renders only the pages that use it.
+    fingerprints: HashMap<String, u64>,
 }
 
 impl Templates {
+    /// The fingerprint of `name` and everything it uses (0 for an unknown name).
+    pub fn fingerprint(&self, name: &str) -> u64 {
+        self.fingerprints.get(name).copied().unwrap_or(0)
+    }
+
     /// The file a template was read from (or the note that it is the built-in default).
     pub fn path_of(&self, name: &str) -> PathBuf {
         let path = self
@@ -91,11 +101,54 @@ pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
                 ),
             ]
         })?;
+    let fingerprints = fingerprints(&chosen);
     let overridden = chosen
         .into_iter()
         .filter_map(|(n, _, p)| Some((n, p?)))
         .collect();
-    Ok(Templates { tera, overridden })
+    Ok(Templates {
+        tera,
+        overridden,
+        fingerprints,
+    })
+}
+
+/// Each template's fingerprint covers its own text and, transitively, every template whose
+/// quoted name appears in it (`extends`, `include`, `import`): an over-approximation that
+/// never misses a dependency.
+fn fingerprints(chosen: &[(String, String, Option<PathBuf>)]) -> HashMap<String, u64> {
+    let uses = |text: &str| -> Vec<usize> {
+        chosen
+            .iter()
+            .enumerate()
+            .filter(|(_, (n, _, _))| {
+                text.contains(&format!("\"{n}\"")) || text.contains(&format!("'{n}'"))
+            })
+            .map(|(i, _)| i)
+            .collect()
+    };
+    let direct: Vec<Vec<usize>> = chosen.iter().map(|(_, t, _)| uses(t)).collect();
+    chosen
+        .iter()
+        .enumerate()
+        .map(|(i, (name, _, _))| {
+            let mut seen = BTreeSet::from([i]);
+            let mut todo = vec![i];
+            while let Some(j) = todo.pop() {
+                for &k in &direct[j] {
+                    if seen.insert(k) {
+                        todo.push(k);
+                    }
+                }
+            }
+            let mut h = DefaultHasher::new();
+            for j in seen {
+                chosen[j].0.hash(&mut h);
+                chosen[j].1.hash(&mut h);
+            }
+            (name.clone(), h.finish())
+        })
+        .collect()
 }
 
 /// Escapes text for HTML and XML text and quoted attributes. Tera's default also escapes `/`,
@@ -196,6 +249,25 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let tera = load(dir.path()).unwrap();
         assert!(tera.tera.get_template_names().any(|n| n == "index.html"));
+    }
+
+    #[test]
+    fn fingerprints_follow_what_a_template_uses() {
+        let t = |n: &str, text: &str| (n.to_owned(), text.to_owned(), None);
+        let chosen = [
+            t("base.html", "B"),
+            t("a.html", "{% extends \"base.html\" %}"),
+            t("b.html", "alone"),
+        ];
+        let one = fingerprints(&chosen);
+        let changed = [
+            t("base.html", "B2"),
+            t("a.html", "{% extends \"base.html\" %}"),
+            t("b.html", "alone"),
+        ];
+        let two = fingerprints(&changed);
+        assert_ne!(one["a.html"], two["a.html"]);
+        assert_eq!(one["b.html"], two["b.html"]);
     }
 
     #[test]

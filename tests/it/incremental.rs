@@ -20,6 +20,7 @@ enum Edit {
     Break(usize),
     Tags(usize, usize),
     Template(String),
+    Static(String),
 }
 
 fn edit() -> impl Strategy<Value = Edit> {
@@ -33,6 +34,7 @@ fn edit() -> impl Strategy<Value = Edit> {
         (0..6usize).prop_map(Edit::Break),
         (0..6usize, 0..4usize).prop_map(|(i, t)| Edit::Tags(i, t)),
         "[a-z]{1,8}".prop_map(Edit::Template),
+        "[a-z]{1,8}".prop_map(Edit::Static),
     ]
 }
 
@@ -193,7 +195,12 @@ fn apply(site: &Site, edit: &Edit) -> Option<Change> {
             let path = site.path("templates/404.html");
             std::fs::create_dir_all(site.path("templates")).expect("mkdir");
             std::fs::write(&path, format!("{{% extends \"base.html\" %}}{{% block main %}}<p>{word}</p>{{% endblock main %}}")).expect("write");
-            Some(Change::Everything)
+            Some(Change::Templates)
+        }
+        Edit::Static(word) => {
+            std::fs::create_dir_all(site.path("static")).expect("mkdir");
+            std::fs::write(site.path("static/extra.css"), format!("/* {word} */")).expect("write");
+            Some(Change::Static)
         }
     }
 }
