@@ -169,16 +169,21 @@ impl ContentCache {
                 None => {}
             }
         }
-        problems.extend(validate::cross_check(&events, &sources, config));
+        // The cross-file rules and the timeline's indexes are independent: build both at once
+        // (the timeline is dropped if the rules found an error).
+        let (cross, timeline) = rayon::join(
+            || validate::cross_check(&events, &sources, config),
+            || {
+                let events = events.iter().map(|e| Arc::clone(&e.event)).collect();
+                let sources = sources.iter().map(|(s, _)| s.clone()).collect();
+                Timeline::new(events, sources, pages, self.zone)
+            },
+        );
+        problems.extend(cross);
         if problems.iter().any(Diagnostic::is_error) {
             return (None, problems);
         }
-        let events = events.into_iter().map(|e| e.event).collect();
-        let sources = sources.into_iter().map(|(s, _)| s).collect();
-        (
-            Some(Timeline::new(events, sources, pages, self.zone)),
-            problems,
-        )
+        (Some(timeline), problems)
     }
 }
 
