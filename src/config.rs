@@ -24,6 +24,7 @@ const TOP_KEYS: &[&str] = &[
     "feeds",
     "feed_limit",
     "index_limit",
+    "page_size",
     "author",
     "timeline",
 ];
@@ -42,6 +43,7 @@ struct RawConfig {
     feeds: Option<bool>,
     feed_limit: Option<usize>,
     index_limit: Option<usize>,
+    page_size: Option<usize>,
     author: Option<String>,
     timeline: Option<RawTimeline>,
 }
@@ -86,6 +88,8 @@ pub struct Config {
     /// Past this many events the index lists the days (linking to the day pages) instead of
     /// every event, so a very large timeline's front page stays usable.
     pub index_limit: usize,
+    /// Day, source, actor and tag pages with more events than this are split into pages.
+    pub page_size: usize,
     /// Inclusive window every event must fall in, in the display zone.
     pub window: Option<(NaiveDate, NaiveDate)>,
 }
@@ -187,6 +191,7 @@ impl Config {
             feeds: raw.feeds.unwrap_or(true),
             feed_limit: raw.feed_limit.unwrap_or(50),
             index_limit: raw.index_limit.unwrap_or(1000),
+            page_size: raw.page_size.unwrap_or(100).max(1),
             window,
         })
     }

@@ -34,11 +34,11 @@ pub struct Page {
 enum Kind {
     Index,
     Event(usize),
-    Day(usize),
+    Day(usize, Slice),
     Sources,
-    Source(usize),
+    Source(usize, Slice),
     Terms(Taxonomy),
-    Term(Taxonomy, usize),
+    Term(Taxonomy, usize, Slice),
     Page(usize),
     NotFound,
     Atom,
@@ -53,9 +53,9 @@ impl Kind {
         Some(match self {
             Self::Index => "index.html",
             Self::Event(_) => "event.html",
-            Self::Day(_) => "day.html",
+            Self::Day(..) => "day.html",
             Self::Sources => "sources.html",
-            Self::Source(_) => "source.html",
+            Self::Source(..) => "source.html",
             Self::Terms(_) => "terms.html",
             Self::Term(..) => "term.html",
             Self::Page(_) => "page.html",
@@ -71,9 +71,9 @@ impl Kind {
         match self {
             Self::Index => 0,
             Self::Event(_) => 1,
-            Self::Day(_) => 2,
+            Self::Day(..) => 2,
             Self::Sources => 3,
-            Self::Source(_) => 4,
+            Self::Source(..) => 4,
             Self::Terms(_) => 5,
             Self::Term(..) => 6,
             Self::Page(_) => 7,
@@ -214,7 +214,44 @@ fn newest_first(timeline: &Timeline, limit: usize) -> Vec<usize> {
     order
 }
 
+/// One page of a list split by `page_size`: its number (from 0) and how many there are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Slice {
+    pub number: usize,
+    pub count: usize,
+}
+
+impl Slice {
+    /// The part of `items` this page shows.
+    pub fn of<'a, T>(self, items: &'a [T], size: usize) -> &'a [T] {
+        let start = (self.number * size).min(items.len());
+        &items[start..(start + size).min(items.len())]
+    }
+
+    /// The folder of this page under the list's folder (`base` ends in `/`).
+    pub fn url(self, base: &str) -> String {
+        if self.number == 0 {
+            base.to_owned()
+        } else {
+            format!("{base}page/{}/", self.number + 1)
+        }
+    }
+}
+
+/// The pages of a list of `len` events under `base`: `base/index.html`, then
+/// `base/page/2/index.html` and so on.
+fn paged(base: &str, len: usize, size: usize, kind: impl Fn(Slice) -> Kind) -> Vec<(String, Kind)> {
+    let count = len.div_ceil(size).max(1);
+    (0..count)
+        .map(|number| {
+            let slice = Slice { number, count };
+            (format!("{}index.html", slice.url(base)), kind(slice))
+        })
+        .collect()
+}
+
 fn plan(timeline: &Timeline, config: &Config) -> Vec<(String, Kind)> {
+    let size = config.page_size;
     let mut plan = vec![
         ("index.html".to_owned(), Kind::Index),
         ("404.html".to_owned(), Kind::NotFound),
@@ -226,21 +263,23 @@ fn plan(timeline: &Timeline, config: &Config) -> Vec<(String, Kind)> {
             .enumerate()
             .map(|(i, e)| (format!("events/{}/index.html", e.slug), Kind::Event(i))),
     );
-    plan.extend(
-        timeline
-            .days
-            .iter()
-            .enumerate()
-            .map(|(i, d)| (format!("days/{}/index.html", d.date), Kind::Day(i))),
-    );
+    plan.extend(timeline.days.iter().enumerate().flat_map(|(i, d)| {
+        paged(
+            &format!("days/{}/", d.date),
+            d.events.len(),
+            size,
+            move |s| Kind::Day(i, s),
+        )
+    }));
     plan.push(("sources/index.html".to_owned(), Kind::Sources));
-    plan.extend(
-        timeline
-            .sources
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (format!("sources/{}/index.html", s.id), Kind::Source(i))),
-    );
+    plan.extend(timeline.sources.iter().enumerate().flat_map(|(i, s)| {
+        paged(
+            &format!("sources/{}/", s.id),
+            timeline.cited_by[i].len(),
+            size,
+            move |sl| Kind::Source(i, sl),
+        )
+    }));
     for (taxonomy, terms) in [
         (Taxonomy::Actors, &timeline.actors),
         (Taxonomy::Tags, &timeline.tags),
@@ -249,10 +288,12 @@ fn plan(timeline: &Timeline, config: &Config) -> Vec<(String, Kind)> {
             format!("{}/index.html", taxonomy.folder()),
             Kind::Terms(taxonomy),
         ));
-        plan.extend(terms.iter().enumerate().map(|(i, t)| {
-            (
-                format!("{}/{}/index.html", taxonomy.folder(), t.slug),
-                Kind::Term(taxonomy, i),
+        plan.extend(terms.iter().enumerate().flat_map(|(i, t)| {
+            paged(
+                &format!("{}/{}/", taxonomy.folder(), t.slug),
+                t.events.len(),
+                size,
+                move |s| Kind::Term(taxonomy, i, s),
             )
         }));
     }

@@ -5,11 +5,30 @@ use tera::Context;
 
 use super::templates::{self, Templates};
 use super::views::{self, EventView, LinkView, SourceView, Views};
-use super::{Kind, Taxonomy};
+use super::{Kind, Slice, Taxonomy};
 use crate::diagnostics::Diagnostic;
 use crate::model::Timeline;
 
 /// The relative prefix from a page to the site root ("../../" for `events/x/index.html`).
+/// Links between the pages of a list split by `page_size` (URLs relative to the site root).
+#[derive(Serialize)]
+struct Pager {
+    number: usize,
+    count: usize,
+    previous: Option<String>,
+    next: Option<String>,
+}
+
+fn pager(slice: Slice, base: &str) -> Pager {
+    let at = |number: usize| Slice { number, ..slice }.url(base);
+    Pager {
+        number: slice.number + 1,
+        count: slice.count,
+        previous: slice.number.checked_sub(1).map(at),
+        next: (slice.number + 1 < slice.count).then(|| at(slice.number + 1)),
+    }
+}
+
 fn root_prefix(path: &str) -> String {
     let depth = path.matches('/').count();
     if depth == 0 {
@@ -57,6 +76,7 @@ pub fn render_page(
     feed: &[usize],
     templates: &Templates,
 ) -> Result<Vec<u8>, Diagnostic> {
+    let size = views.site.page_size;
     let mut ctx = Context::new();
     let site = &views.site;
     ctx.insert("site", site);
@@ -116,8 +136,11 @@ pub fn render_page(
                 &(i + 1 < views.events.len()).then(|| neighbour(i + 1)),
             );
         }
-        Kind::Day(i) => {
-            ctx.insert("day", &day_group(i));
+        Kind::Day(i, s) => {
+            let mut group = day_group(i);
+            group.events = s.of(&group.events, size).to_vec();
+            ctx.insert("day", &group);
+            ctx.insert("pager", &pager(s, &group.url));
             let neighbour = |j: usize| {
                 let d = &timeline.days[j];
                 Neighbour {
@@ -147,9 +170,10 @@ pub fn render_page(
             }
             ctx.insert("outlets", &outlets);
         }
-        Kind::Source(i) => {
+        Kind::Source(i, s) => {
             ctx.insert("source", &views.sources[i]);
-            ctx.insert("events", &events_of(&timeline.cited_by[i]));
+            ctx.insert("events", &events_of(s.of(&timeline.cited_by[i], size)));
+            ctx.insert("pager", &pager(s, &views.sources[i].url_page));
         }
         Kind::Terms(t) => {
             let terms = match t {
@@ -167,7 +191,7 @@ pub fn render_page(
             ctx.insert("kind", t.folder());
             ctx.insert("terms", &entries);
         }
-        Kind::Term(t, i) => {
+        Kind::Term(t, i, s) => {
             let term = match t {
                 Taxonomy::Actors => &timeline.actors[i],
                 Taxonomy::Tags => &timeline.tags[i],
@@ -180,7 +204,12 @@ pub fn render_page(
                     url: format!("{}/{}/", t.folder(), term.slug),
                 },
             );
-            ctx.insert("events", &events_of(&term.events));
+            ctx.insert("events", &events_of(s.of(&term.events, size)));
+            ctx.insert("count", &term.events.len());
+            ctx.insert(
+                "pager",
+                &pager(s, &format!("{}/{}/", t.folder(), term.slug)),
+            );
         }
         Kind::Page(i) => {
             let p = &timeline.pages[i];

@@ -16,6 +16,7 @@ pub struct Inputs<'a> {
     html_urls: u64,
     feed: u64,
     compact: bool,
+    page_size: usize,
 }
 
 impl<'a> Inputs<'a> {
@@ -37,6 +38,7 @@ impl<'a> Inputs<'a> {
             sources,
             html_urls: hash(html_urls),
             compact: views.site.compact_index,
+            page_size: views.site.page_size,
         }
     }
 
@@ -67,14 +69,20 @@ impl<'a> Inputs<'a> {
                 i.checked_sub(1).map(|j| self.events[j]),
                 self.events.get(i + 1),
             )),
-            Kind::Day(d) => hash(&(
+            Kind::Day(d, s) => hash(&(
                 t.days[d].date,
-                self.of_events(&t.days[d].events),
+                s,
+                t.days[d].events.len(),
+                self.of_events(s.of(&t.days[d].events, self.page_size)),
                 d.checked_sub(1).map(|j| t.days[j].date),
                 t.days.get(d + 1).map(|x| x.date),
             )),
             Kind::Sources => self.all_sources,
-            Kind::Source(s) => hash(&(self.sources[s], self.of_events(&t.cited_by[s]))),
+            Kind::Source(i, s) => hash(&(
+                self.sources[i],
+                s,
+                self.of_events(s.of(&t.cited_by[i], self.page_size)),
+            )),
             Kind::Terms(tx) => hash(
                 &self
                     .terms(tx)
@@ -82,9 +90,15 @@ impl<'a> Inputs<'a> {
                     .map(|term| (&term.name, &term.slug, term.events.len()))
                     .collect::<Vec<_>>(),
             ),
-            Kind::Term(tx, i) => {
+            Kind::Term(tx, i, s) => {
                 let term = &self.terms(tx)[i];
-                hash(&(&term.name, &term.slug, self.of_events(&term.events)))
+                hash(&(
+                    &term.name,
+                    &term.slug,
+                    s,
+                    term.events.len(),
+                    self.of_events(s.of(&term.events, self.page_size)),
+                ))
             }
             Kind::Page(i) => hash(&(&t.pages[i].title, &t.pages[i].body_html)),
             Kind::NotFound => 0,

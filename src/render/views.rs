@@ -32,6 +32,8 @@ pub struct SiteView {
     pub compact_index: bool,
     /// Lists longer than this show one line per event instead of a card.
     pub index_limit: usize,
+    /// Lists longer than this are split into pages.
+    pub page_size: usize,
     pub event_count: usize,
     pub source_count: usize,
     pub pages: Vec<LinkView>,
@@ -144,6 +146,7 @@ pub fn build(timeline: &Timeline, config: &Config, cache: &mut EventCache) -> Vi
         feeds: config.feeds,
         compact_index: timeline.events.len() > config.index_limit,
         index_limit: config.index_limit,
+        page_size: config.page_size,
         event_count: timeline.events.len(),
         source_count: timeline.sources.len(),
         pages: timeline
