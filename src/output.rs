@@ -9,9 +9,9 @@
 //! never replaces a folder without one. Knows bytes and paths only.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 use std::fs;
-use std::hash::{DefaultHasher, Hasher};
-use std::io::Write;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -34,22 +34,16 @@ pub struct OutputFile<'a> {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Manifest(BTreeMap<String, (u64, u64)>);
 
-/// A fingerprint of a file's bytes (stable within one version of gen; the manifest header
-/// names the version, so another version starts afresh).
-pub fn fingerprint(bytes: &[u8]) -> u64 {
-    let mut h = DefaultHasher::new();
-    h.write(bytes);
-    h.finish()
+/// A file's fingerprint and size, as the manifest records them. XXH3 rather than the
+/// standard hasher: every rendered byte goes through it, tens of megabytes per build.
+pub fn fingerprint(bytes: &[u8]) -> (u64, u64) {
+    (xxhash_rust::xxh3::xxh3_64(bytes), bytes.len() as u64)
 }
 
 impl Manifest {
-    fn entry(file: &OutputFile<'_>) -> (u64, u64) {
-        (fingerprint(file.bytes), file.bytes.len() as u64)
-    }
-
-    /// True when `file` is in the folder with these very bytes.
-    pub fn holds(&self, file: &OutputFile<'_>) -> bool {
-        self.0.get(file.path) == Some(&Self::entry(file))
+    /// True when the folder holds `path` with this fingerprint.
+    pub fn holds(&self, path: &str, print: (u64, u64)) -> bool {
+        self.0.get(path) == Some(&print)
     }
 
     pub fn paths(&self) -> impl Iterator<Item = &String> {
@@ -61,7 +55,7 @@ impl Manifest {
         out.push_str(HEADER);
         out.push('\n');
         for (path, (hash, size)) in &self.0 {
-            out.push_str(&format!("{hash:016x} {size} {path}\n"));
+            let _ = writeln!(out, "{hash:016x} {size} {path}");
         }
         out
     }
@@ -108,6 +102,7 @@ pub fn publish(output: &Path, files: &[OutputFile<'_>]) -> Result<Manifest, Diag
     write_atomically(&spare.join(MARKER), DIRTY.as_bytes())?;
     let previous = previous.unwrap_or_default();
 
+    let prints: Vec<(u64, u64)> = files.par_iter().map(|f| fingerprint(f.bytes)).collect();
     let wanted: BTreeSet<&str> = files.iter().map(|f| f.path).collect();
     let gone: Vec<String> = previous
         .paths()
@@ -115,13 +110,19 @@ pub fn publish(output: &Path, files: &[OutputFile<'_>]) -> Result<Manifest, Diag
         .cloned()
         .collect();
     remove_files(&spare, &gone);
-    let stale: Vec<&OutputFile<'_>> = files.iter().filter(|f| !previous.holds(f)).collect();
+    let stale: Vec<&OutputFile<'_>> = files
+        .iter()
+        .zip(&prints)
+        .filter(|(f, p)| !previous.holds(f.path, **p))
+        .map(|(f, _)| f)
+        .collect();
     write_files(&spare, &stale, false)?;
 
     let manifest = Manifest(
         files
             .iter()
-            .map(|f| (f.path.to_owned(), Manifest::entry(f)))
+            .zip(prints)
+            .map(|(f, p)| (f.path.to_owned(), p))
             .collect(),
     );
     manifest.write(&spare)?;
@@ -134,7 +135,7 @@ pub fn publish(output: &Path, files: &[OutputFile<'_>]) -> Result<Manifest, Diag
 /// file), deletes `removed` and any folder they leave empty, and records both in `manifest`.
 pub fn update(
     output: &Path,
-    files: &[OutputFile<'_>],
+    files: &[(OutputFile<'_>, (u64, u64))],
     removed: &[String],
     manifest: &mut Manifest,
 ) -> Result<(), Diagnostic> {
@@ -144,11 +145,11 @@ pub fn update(
             "the output folder is not one gen wrote; refusing to update it",
         ));
     }
-    let refs: Vec<&OutputFile<'_>> = files.iter().collect();
+    let refs: Vec<&OutputFile<'_>> = files.iter().map(|(f, _)| f).collect();
     write_files(output, &refs, true)?;
     remove_files(output, removed);
-    for f in files {
-        manifest.0.insert(f.path.to_owned(), Manifest::entry(f));
+    for (f, print) in files {
+        manifest.0.insert(f.path.to_owned(), *print);
     }
     for r in removed {
         manifest.0.remove(r);

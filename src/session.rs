@@ -7,6 +7,8 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use rayon::prelude::*;
+
 use crate::assets::{self, Asset};
 use crate::config::Config;
 use crate::content::ContentCache;
@@ -178,9 +180,10 @@ impl Session {
         let mut now: HashSet<&str> = rendered.planned.iter().map(String::as_str).collect();
         now.extend(asset_paths.iter().map(String::as_str));
         let files = merge(&rendered.pages, &assets, &self.options, &mut warnings);
-        let changed: Vec<OutputFile<'_>> = files
-            .into_iter()
-            .filter(|f| !self.manifest.holds(f))
+        let changed: Vec<(OutputFile<'_>, (u64, u64))> = files
+            .into_par_iter()
+            .map(|f| (f, output::fingerprint(f.bytes)))
+            .filter(|(f, print)| !self.manifest.holds(f.path, *print))
             .collect();
         let removed: Vec<String> = self
             .manifest
@@ -200,7 +203,7 @@ impl Session {
         }
         diagnostics::sort(&mut warnings);
         Ok(RebuildReport {
-            written: changed.iter().map(|f| f.path.to_owned()).collect(),
+            written: changed.iter().map(|(f, _)| f.path.to_owned()).collect(),
             removed,
             rendered: rendered.pages.len(),
             warnings,
