@@ -2,7 +2,7 @@
 //! exists, every source is cited, slugs are unique, dates fall in the window). Every problem
 //! is collected; nothing stops at the first.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -471,11 +471,29 @@ pub fn cross_check(
     sources: &[(Source, &Parsed)],
     config: &Config,
 ) -> Vec<Diagnostic> {
+    // Three independent groups of rules, checked at once.
+    let ((mut problems, references), spelling) = rayon::join(
+        || {
+            rayon::join(
+                || uniqueness(events, sources),
+                || references(events, sources, config),
+            )
+        },
+        || {
+            let mut problems = Vec::new();
+            terms(events, |e| &e.actors, "actor", &mut problems);
+            terms(events, |e| &e.tags, "tag", &mut problems);
+            problems
+        },
+    );
+    problems.extend(references);
+    problems.extend(spelling);
+    problems
+}
+
+/// Every slug and id names one file.
+fn uniqueness(events: &[EventFile<'_>], sources: &[(Source, &Parsed)]) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
-    let ids: BTreeMap<&str, &Path> = sources
-        .iter()
-        .map(|(s, f)| (s.id.as_str(), f.path.as_path()))
-        .collect();
     duplicates(
         events
             .iter()
@@ -491,6 +509,21 @@ pub fn cross_check(
         &mut problems,
     );
 
+    problems
+}
+
+/// Every cited source exists and every source is cited; dates fall in the window; no two
+/// sources share an address.
+fn references(
+    events: &[EventFile<'_>],
+    sources: &[(Source, &Parsed)],
+    config: &Config,
+) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    let ids: HashMap<&str, &Path> = sources
+        .iter()
+        .map(|(s, f)| (s.id.as_str(), f.path.as_path()))
+        .collect();
     let mut cited: HashMap<&str, usize> = HashMap::new();
     for e in events {
         let sources_line = e.file.fields.get("sources").map_or(1, |(_, l)| l);
@@ -550,8 +583,6 @@ pub fn cross_check(
             }
         }
     }
-    terms(events, |e| &e.actors, "actor", &mut problems);
-    terms(events, |e| &e.tags, "tag", &mut problems);
     problems
 }
 
