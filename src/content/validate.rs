@@ -526,11 +526,11 @@ fn references(
         .collect();
     let mut cited: HashMap<&str, usize> = HashMap::new();
     for e in events {
-        let sources_line = e.file.fields.get("sources").map_or(1, |(_, l)| l);
         for c in &e.event.citations {
             let id = c.source.as_str();
             *cited.entry(id).or_default() += 1;
             if !ids.contains_key(id) {
+                let sources_line = e.file.fields.get("sources").map_or(1, |(_, l)| l);
                 let (line, column) = locate_after(&e.file.text, sources_line, id);
                 let hint = match nearest(id, ids.keys().copied()) {
                     Some(n) => format!("did you mean \"{n}\"?"),
@@ -611,13 +611,19 @@ fn terms(
     what: &str,
     problems: &mut Vec<Diagnostic>,
 ) {
-    let mut spelled: HashMap<String, (&str, &Path)> = HashMap::new();
+    // Few distinct names, many uses: slugify each distinct name once, then only look up.
     let mut slugs: HashMap<&str, String> = HashMap::new();
     for e in events {
         for name in field(&e.event) {
-            let slug = slugs.entry(name.as_str()).or_insert_with(|| slugify(name));
+            slugs.entry(name.as_str()).or_insert_with(|| slugify(name));
+        }
+    }
+    let mut spelled: HashMap<&str, (&str, &Path)> = HashMap::new();
+    for e in events {
+        for name in field(&e.event) {
+            let slug = slugs.get(name.as_str()).map_or("", String::as_str);
             let (first, path) = *spelled
-                .entry(slug.clone())
+                .entry(slug)
                 .or_insert((name.as_str(), e.file.path.as_path()));
             if first != name {
                 let (line, column) = locate(&e.file.text, name).unwrap_or((1, 1));

@@ -4,7 +4,7 @@
 //! instant; equal instants by slug. Indexes (days, actors, tags, source → citing events,
 //! previous/next) are computed here so no page does quadratic work.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -65,39 +65,18 @@ impl Timeline {
             })
             .collect();
         keyed.sort_by(|(a, ea), (b, eb)| a.cmp(b).then_with(|| ea.slug.cmp(&eb.slug)));
+        let days = group_days(keyed.iter().map(|(key, _)| key.0));
         let events: Vec<Arc<Event>> = keyed.into_iter().map(|(_, e)| e).collect();
         sources.sort_by(|a, b| a.id.cmp(&b.id));
-
-        let mut days: Vec<Day> = Vec::new();
-        for (index, event) in events.iter().enumerate() {
-            let date = event.date.day_in(zone);
-            match days.last_mut() {
-                Some(day) if day.date == date => day.events.push(index),
-                _ => days.push(Day {
-                    date,
-                    events: vec![index],
-                }),
-            }
-        }
-
-        let position: BTreeMap<&Slug, usize> = sources
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (&s.id, i))
-            .collect();
-        let mut cited_by = vec![Vec::new(); sources.len()];
-        for (index, event) in events.iter().enumerate() {
-            for citation in &event.citations {
-                if let Some(&i) = position.get(&citation.source) {
-                    if cited_by[i].last() != Some(&index) {
-                        cited_by[i].push(index);
-                    }
-                }
-            }
-        }
-
-        let actors = terms(&events, |e| &e.actors);
-        let tags = terms(&events, |e| &e.tags);
+        let ((actors, tags), cited_by) = rayon::join(
+            || {
+                rayon::join(
+                    || terms(&events, |e| &e.actors),
+                    || terms(&events, |e| &e.tags),
+                )
+            },
+            || cited_by(&events, &sources),
+        );
         Self {
             zone,
             events,
@@ -116,6 +95,41 @@ impl Timeline {
     }
 }
 
+/// Consecutive runs of equal dates, as days holding event indexes.
+fn group_days(dates: impl Iterator<Item = NaiveDate>) -> Vec<Day> {
+    let mut days: Vec<Day> = Vec::new();
+    for (index, date) in dates.enumerate() {
+        match days.last_mut() {
+            Some(day) if day.date == date => day.events.push(index),
+            _ => days.push(Day {
+                date,
+                events: vec![index],
+            }),
+        }
+    }
+    days
+}
+
+/// For each source (sorted by id), the events citing it, in timeline order.
+fn cited_by(events: &[Arc<Event>], sources: &[Source]) -> Vec<Vec<usize>> {
+    let position: HashMap<&str, usize> = sources
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.as_str(), i))
+        .collect();
+    let mut cited_by = vec![Vec::new(); sources.len()];
+    for (index, event) in events.iter().enumerate() {
+        for citation in &event.citations {
+            if let Some(&i) = position.get(citation.source.as_str()) {
+                if cited_by[i].last() != Some(&index) {
+                    cited_by[i].push(index);
+                }
+            }
+        }
+    }
+    cited_by
+}
+
 /// The documented display order; see the module doc.
 pub fn sort_key(
     event: &Event,
@@ -130,24 +144,28 @@ pub fn sort_key(
 }
 
 fn terms(events: &[Arc<Event>], field: impl Fn(&Event) -> &Vec<String>) -> Vec<Term> {
-    let mut by_slug: BTreeMap<String, Term> = BTreeMap::new();
-    // Few distinct names, many uses: slugify each name once.
-    let mut slugs: HashMap<&str, String> = HashMap::new();
+    // Few distinct names, many uses: slugify each name once, then only look names up.
+    let mut by_name: HashMap<&str, usize> = HashMap::new();
+    let mut terms: Vec<Term> = Vec::new();
+    let mut by_slug: HashMap<String, usize> = HashMap::new();
     for (index, event) in events.iter().enumerate() {
         for name in field(event) {
-            let slug = slugs
-                .entry(name.as_str())
-                .or_insert_with(|| slugify(name))
-                .clone();
-            let term = by_slug.entry(slug.clone()).or_insert_with(|| Term {
-                name: name.clone(),
-                slug,
-                events: Vec::new(),
+            let t = *by_name.entry(name.as_str()).or_insert_with(|| {
+                let slug = slugify(name);
+                *by_slug.entry(slug.clone()).or_insert_with(|| {
+                    terms.push(Term {
+                        name: name.clone(),
+                        slug,
+                        events: Vec::new(),
+                    });
+                    terms.len() - 1
+                })
             });
-            if term.events.last() != Some(&index) {
-                term.events.push(index);
+            if terms[t].events.last() != Some(&index) {
+                terms[t].events.push(index);
             }
         }
     }
-    by_slug.into_values().collect()
+    terms.sort_by(|a, b| a.slug.cmp(&b.slug));
+    terms
 }
