@@ -7,7 +7,7 @@ mod signature;
 mod templates;
 mod views;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use rayon::prelude::*;
@@ -192,11 +192,19 @@ pub fn render_changed(
     if !problems.is_empty() {
         return Err(problems);
     }
-    cache.signatures = plan
-        .iter()
-        .map(|(p, _)| p.clone())
-        .zip(signatures)
-        .collect();
+    // Update in place (no copy of the 10,000s of paths that stay); drop paths that are gone.
+    for ((path, _), signature) in plan.iter().zip(&signatures) {
+        match cache.signatures.get_mut(path) {
+            Some(old) => *old = *signature,
+            None => {
+                cache.signatures.insert(path.clone(), *signature);
+            }
+        }
+    }
+    if cache.signatures.len() != plan.len() {
+        let now: HashSet<&str> = plan.iter().map(|(p, _)| p.as_str()).collect();
+        cache.signatures.retain(|p, _| now.contains(p.as_str()));
+    }
     let planned = plan.into_iter().map(|(p, _)| p).collect();
     Ok(Rendered { pages, planned })
 }

@@ -190,10 +190,24 @@ pub fn build(timeline: &Timeline, config: &Config, cache: &mut EventCache) -> Vi
             }
         })
         .collect();
-    cache.entries = events
-        .iter()
-        .map(|entry| (entry.event.slug.clone(), Arc::clone(entry)))
-        .collect();
+    // Store what was computed afresh; rebuild the map only when events came or went.
+    for entry in &events {
+        let known = cache
+            .entries
+            .get(&entry.event.slug)
+            .is_some_and(|e| Arc::ptr_eq(e, entry));
+        if !known {
+            cache
+                .entries
+                .insert(entry.event.slug.clone(), Arc::clone(entry));
+        }
+    }
+    if cache.entries.len() != events.len() {
+        cache.entries = events
+            .iter()
+            .map(|entry| (entry.event.slug.clone(), Arc::clone(entry)))
+            .collect();
+    }
     let sources = timeline
         .sources
         .iter()
