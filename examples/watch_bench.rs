@@ -44,6 +44,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .collect();
     events.sort();
     let mut edit_times = Vec::new();
+    let mut page_times = Vec::new();
     let mut written = Vec::new();
     for run in 0..runs {
         let path = &events[(run * 7919) % events.len()];
@@ -51,10 +52,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let edited = text.replacen("title: \"", &format!("title: \"Edited {run} "), 1);
         let t = Instant::now();
         std::fs::write(path, edited)?;
+        let save = t.elapsed();
         let r = session
             .rebuild(&Change::Content(HashSet::from([path.clone()])))
             .map_err(|f| format!("{:?}", f.diagnostics.first()))?;
         edit_times.push(t.elapsed());
+        page_times.push(save + r.pages_elapsed);
         written.push(r.written.len());
         std::fs::write(path, text)?;
         session
@@ -62,7 +65,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .map_err(|f| format!("{:?}", f.diagnostics.first()))?;
     }
     println!(
-        "one event edited: median {} over {runs} edits ({} files written each, median)",
+        "one event edited: pages written after a median {}, everything (feeds, exports) after {}, over {runs} edits ({} files written each, median)",
+        ms(median(page_times)),
         ms(median(edit_times)),
         {
             written.sort_unstable();

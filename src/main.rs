@@ -230,11 +230,12 @@ fn print_watch(root: &Path, message: &WatchMessage<'_>, color: bool) {
         WatchMessage::Rebuilt { cause, report } => {
             print_all(root, &report.warnings, color);
             println!(
-                "{cause}: {} written, {} removed ({} rendered) in {} ms",
+                "{cause}: {} written, {} removed ({} rendered) in {} ms (pages in {} ms)",
                 report.written.len(),
                 report.removed.len(),
                 report.rendered,
-                report.elapsed.as_millis()
+                report.elapsed.as_millis(),
+                report.pages_elapsed.as_millis()
             );
         }
         WatchMessage::Failed(diagnostics) => {

@@ -13,6 +13,7 @@ use std::fmt::Write as _;
 use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use rayon::prelude::*;
 
@@ -133,20 +134,27 @@ pub fn publish(output: &Path, files: &[OutputFile<'_>]) -> Result<Manifest, Diag
 /// Brings an output folder gen wrote up to date in place (for `gen watch`): writes `files`
 /// (each through a temporary file renamed over the old one, so a reader never sees half a
 /// file), deletes `removed` and any folder they leave empty, and records both in `manifest`.
+/// HTML pages are written first, since they are what an editor is looking at; returns when
+/// they were all in place.
 pub fn update(
     output: &Path,
     files: &[(OutputFile<'_>, (u64, u64))],
     removed: &[String],
     manifest: &mut Manifest,
-) -> Result<(), Diagnostic> {
+) -> Result<Instant, Diagnostic> {
     if !output.join(MARKER).is_file() {
         return Err(Diagnostic::error(
             output,
             "the output folder is not one gen wrote; refusing to update it",
         ));
     }
-    let refs: Vec<&OutputFile<'_>> = files.iter().map(|(f, _)| f).collect();
-    write_files(output, &refs, true)?;
+    let (pages, rest): (Vec<&OutputFile<'_>>, Vec<&OutputFile<'_>>) = files
+        .iter()
+        .map(|(f, _)| f)
+        .partition(|f| f.path.ends_with(".html"));
+    write_files(output, &pages, true)?;
+    let pages_written = Instant::now();
+    write_files(output, &rest, true)?;
     remove_files(output, removed);
     for (f, print) in files {
         manifest.0.insert(f.path.to_owned(), *print);
@@ -154,7 +162,8 @@ pub fn update(
     for r in removed {
         manifest.0.remove(r);
     }
-    manifest.write(output)
+    manifest.write(output)?;
+    Ok(pages_written)
 }
 
 fn write_files(dir: &Path, files: &[&OutputFile<'_>], atomic: bool) -> Result<(), Diagnostic> {

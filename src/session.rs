@@ -40,6 +40,9 @@ pub struct RebuildReport {
     /// Pages rendered (including those whose bytes came out the same).
     pub rendered: usize,
     pub warnings: Vec<Diagnostic>,
+    /// From the start of the rebuild until its HTML pages were written (feeds, exports and
+    /// static files follow).
+    pub pages_elapsed: Duration,
     pub elapsed: Duration,
 }
 
@@ -191,7 +194,7 @@ impl Session {
             .filter(|p| !now.contains(p.as_str()))
             .cloned()
             .collect();
-        output::update(&self.output, &changed, &removed, &mut self.manifest)
+        let pages_written = output::update(&self.output, &changed, &removed, &mut self.manifest)
             .map_err(BuildFailure::from)?;
         self.owed = Owed::default();
         self.asset_paths = asset_paths;
@@ -204,6 +207,7 @@ impl Session {
         diagnostics::sort(&mut warnings);
         Ok(RebuildReport {
             written: changed.iter().map(|(f, _)| f.path.to_owned()).collect(),
+            pages_elapsed: pages_written.duration_since(started),
             removed,
             rendered: rendered.pages.len(),
             warnings,

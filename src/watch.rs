@@ -151,21 +151,25 @@ pub fn watch(
                 debouncer.watch(dir, RecursiveMode::Recursive).is_ok()
             });
         }
+        // Until a first build succeeds there is no session: each change retries it.
         let result = match session.as_mut() {
-            Some(s) => s.rebuild(&change),
-            None => Session::start(&build).map(|(s, _)| {
+            Some(s) => s.rebuild(&change).map(Some),
+            None => Session::start(&build).map(|(s, report)| {
                 session = Some(s);
-                RebuildReport {
-                    written: vec!["(full build)".to_owned()],
-                    removed: Vec::new(),
-                    rendered: 0,
-                    warnings: Vec::new(),
-                    elapsed: Duration::ZERO,
-                }
+                say(WatchMessage::Built(&report));
+                None
             }),
         };
         match result {
-            Ok(report) => {
+            Ok(None) => {
+                if let Some(server) = &server {
+                    server.announce(LiveEvent::Reload {
+                        paths: Vec::new(),
+                        all: true,
+                    });
+                }
+            }
+            Ok(Some(report)) => {
                 say(WatchMessage::Rebuilt {
                     cause,
                     report: &report,

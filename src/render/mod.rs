@@ -231,7 +231,7 @@ pub struct Slice {
 
 impl Slice {
     /// The part of `items` this page shows.
-    pub fn of<'a, T>(self, items: &'a [T], size: usize) -> &'a [T] {
+    pub fn of<T>(self, items: &[T], size: usize) -> &[T] {
         let start = (self.number * size).min(items.len());
         &items[start..(start + size).min(items.len())]
     }
