@@ -24,7 +24,7 @@ use crate::serve::{self, LiveEvent};
 use crate::session::{Change, RebuildReport, Session};
 
 /// How long a burst of file events may last before the rebuild starts.
-const DEBOUNCE: Duration = Duration::from_millis(30);
+const DEBOUNCE: Duration = Duration::from_millis(10);
 
 /// What `gen watch` is asked to do.
 #[derive(Debug, Clone)]
