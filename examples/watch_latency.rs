@@ -45,16 +45,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Keep reading so the child never blocks on a full pipe.
     std::thread::spawn(move || for _ in lines {});
 
-    let mut events: Vec<PathBuf> = std::fs::read_dir(root.join("content/events"))?.flatten().map(|e| e.path()).collect();
+    let mut events: Vec<PathBuf> = std::fs::read_dir(root.join("content/events"))?
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     events.sort();
     let mut times = Vec::new();
     for run in 0..runs {
         let path = &events[(run * 7919 + 13) % events.len()];
-        let slug = path.file_stem().and_then(|s| s.to_str()).ok_or("file name")?.to_owned();
+        let slug = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .ok_or("file name")?
+            .to_owned();
         let page = root.join("public/events").join(&slug).join("index.html");
         let text = std::fs::read_to_string(path)?;
         let marker = format!("Latency {run} ");
-        std::fs::write(path, text.replacen("title: \"", &format!("title: \"{marker}"), 1))?;
+        std::fs::write(
+            path,
+            text.replacen("title: \"", &format!("title: \"{marker}"), 1),
+        )?;
         let took = wait_for("the edited page", Duration::from_secs(30), || {
             std::fs::read_to_string(&page).is_ok_and(|p| p.contains(&marker))
         })?;

@@ -39,11 +39,13 @@ struct Entry {
     parsed: Result<Parsed, Vec<Diagnostic>>,
     checked: Option<Checked>,
     problems: Vec<Diagnostic>,
+    /// An event marked `draft: true`.
+    draft: bool,
 }
 
 enum Checked {
     Event(Arc<Event>),
-    Source(Source),
+    Source(Arc<Source>),
     Page(Page),
 }
 
@@ -119,12 +121,19 @@ impl ContentCache {
                     Ok(file) => check(file, zone),
                     Err(_) => (None, Vec::new()),
                 };
+                let draft = parsed.as_ref().is_ok_and(|f| {
+                    f.kind == Kind::Event
+                        && f.fields
+                            .get("draft")
+                            .is_some_and(|(v, _)| *v == frontmatter::Field::Bool(true))
+                });
                 (
                     path,
                     Entry {
                         parsed,
                         checked,
                         problems,
+                        draft,
                     },
                 )
             })
@@ -149,13 +158,7 @@ impl ContentCache {
                 }
             };
             // Drafts are work in progress: they are not validated until built with --drafts.
-            if !drafts
-                && file.kind == Kind::Event
-                && file
-                    .fields
-                    .get("draft")
-                    .is_some_and(|(v, _)| *v == frontmatter::Field::Bool(true))
-            {
+            if entry.draft && !drafts {
                 continue;
             }
             problems.extend(entry.problems.iter().cloned());
@@ -164,7 +167,7 @@ impl ContentCache {
                     event: Arc::clone(event),
                     file,
                 }),
-                Some(Checked::Source(source)) => sources.push((source.clone(), file)),
+                Some(Checked::Source(source)) => sources.push((Arc::clone(source), file)),
                 Some(Checked::Page(page)) => pages.push(page.clone()),
                 None => {}
             }
@@ -175,7 +178,7 @@ impl ContentCache {
             || validate::cross_check(&events, &sources, config),
             || {
                 let events = events.iter().map(|e| Arc::clone(&e.event)).collect();
-                let sources = sources.iter().map(|(s, _)| s.clone()).collect();
+                let sources = sources.iter().map(|(s, _)| Arc::clone(s)).collect();
                 Timeline::new(events, sources, pages, self.zone)
             },
         );
@@ -194,7 +197,7 @@ fn check(file: &Parsed, zone: Tz) -> (Option<Checked>, Vec<Diagnostic>) {
             (event.map(|e| Checked::Event(Arc::new(e))), problems)
         }
         Kind::Source => match validate::source(file) {
-            Ok(s) => (Some(Checked::Source(s)), Vec::new()),
+            Ok(s) => (Some(Checked::Source(Arc::new(s))), Vec::new()),
             Err(d) => (None, d),
         },
         Kind::Page => match validate::page(file) {

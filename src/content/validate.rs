@@ -468,7 +468,7 @@ pub fn page(file: &Parsed) -> Result<Page, Vec<Diagnostic>> {
 /// The rules that span files. Returns the events and sources that pass, plus diagnostics.
 pub fn cross_check(
     events: &[EventFile<'_>],
-    sources: &[(Source, &Parsed)],
+    sources: &[(Arc<Source>, &Parsed)],
     config: &Config,
 ) -> Vec<Diagnostic> {
     // Three independent groups of rules, checked at once.
@@ -492,7 +492,7 @@ pub fn cross_check(
 }
 
 /// Every slug and id names one file.
-fn uniqueness(events: &[EventFile<'_>], sources: &[(Source, &Parsed)]) -> Vec<Diagnostic> {
+fn uniqueness(events: &[EventFile<'_>], sources: &[(Arc<Source>, &Parsed)]) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
     duplicates(
         events
@@ -516,7 +516,7 @@ fn uniqueness(events: &[EventFile<'_>], sources: &[(Source, &Parsed)]) -> Vec<Di
 /// sources share an address.
 fn references(
     events: &[EventFile<'_>],
-    sources: &[(Source, &Parsed)],
+    sources: &[(Arc<Source>, &Parsed)],
     config: &Config,
 ) -> Vec<Diagnostic> {
     let mut problems = Vec::new();

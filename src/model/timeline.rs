@@ -34,7 +34,7 @@ pub struct Timeline {
     /// Shared with the content cache, so a rebuild does not copy unchanged events.
     pub events: Vec<Arc<Event>>,
     /// Sorted by id.
-    pub sources: Vec<Source>,
+    pub sources: Vec<Arc<Source>>,
     pub pages: Vec<Page>,
     pub days: Vec<Day>,
     pub actors: Vec<Term>,
@@ -46,7 +46,7 @@ pub struct Timeline {
 impl Timeline {
     pub fn new(
         events: Vec<Arc<Event>>,
-        mut sources: Vec<Source>,
+        mut sources: Vec<Arc<Source>>,
         pages: Vec<Page>,
         zone: Tz,
     ) -> Self {
@@ -111,7 +111,7 @@ fn group_days(dates: impl Iterator<Item = NaiveDate>) -> Vec<Day> {
 }
 
 /// For each source (sorted by id), the events citing it, in timeline order.
-fn cited_by(events: &[Arc<Event>], sources: &[Source]) -> Vec<Vec<usize>> {
+fn cited_by(events: &[Arc<Event>], sources: &[Arc<Source>]) -> Vec<Vec<usize>> {
     let position: HashMap<&str, usize> = sources
         .iter()
         .enumerate()

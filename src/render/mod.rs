@@ -8,7 +8,9 @@ mod templates;
 mod views;
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::Path;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -111,6 +113,57 @@ pub fn templates(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
 pub struct RenderCache {
     signatures: HashMap<String, u64>,
     events: EventCache,
+    plan: Option<PlanCache>,
+}
+
+/// The page plan of the last render, reused while the site's shape (which pages exist) is
+/// the same: a typical edit changes what pages show, not which pages there are.
+struct PlanCache {
+    key: u64,
+    plan: Vec<(String, Kind)>,
+    html_urls: Vec<String>,
+    paths: Arc<Vec<String>>,
+}
+
+impl PlanCache {
+    fn new(key: u64, timeline: &Timeline, config: &Config) -> Self {
+        let plan = plan(timeline, config);
+        let html_urls = plan
+            .iter()
+            .filter(|(p, _)| p.ends_with("index.html"))
+            .map(|(p, _)| p.trim_end_matches("index.html").to_owned())
+            .collect();
+        let paths = Arc::new(plan.iter().map(|(p, _)| p.clone()).collect());
+        Self {
+            key,
+            plan,
+            html_urls,
+            paths,
+        }
+    }
+}
+
+/// A fingerprint of which pages the site has: every list the plan is made from.
+fn shape(timeline: &Timeline, config: &Config) -> u64 {
+    let mut h = DefaultHasher::new();
+    (config.feeds, config.page_size).hash(&mut h);
+    for e in &timeline.events {
+        e.slug.hash(&mut h);
+    }
+    for d in &timeline.days {
+        (d.date, d.events.len()).hash(&mut h);
+    }
+    for (s, cited) in timeline.sources.iter().zip(&timeline.cited_by) {
+        (&s.id, cited.len()).hash(&mut h);
+    }
+    for t in timeline.actors.iter().chain(&timeline.tags) {
+        (&t.slug, t.events.len()).hash(&mut h);
+    }
+    timeline.actors.len().hash(&mut h);
+    for p in &timeline.pages {
+        p.slug.hash(&mut h);
+    }
+    h.finish()
 }
 
 impl RenderCache {
@@ -124,7 +177,7 @@ impl RenderCache {
 #[derive(Debug)]
 pub struct Rendered {
     pub pages: Vec<Page>,
-    pub planned: Vec<String>,
+    pub planned: Arc<Vec<String>>,
 }
 
 /// Renders every page of the site. Errors name the template that failed.
@@ -147,14 +200,21 @@ pub fn render_changed(
     cache: &mut RenderCache,
 ) -> Result<Rendered, Vec<Diagnostic>> {
     let views = views::build(timeline, config, &mut cache.events);
-    let plan = plan(timeline, config);
-    let html_urls: Vec<String> = plan
-        .iter()
-        .filter(|(p, _)| p.ends_with("index.html"))
-        .map(|(p, _)| p.trim_end_matches("index.html").to_owned())
-        .collect();
+    let key = shape(timeline, config);
+    if cache.plan.as_ref().is_none_or(|p| p.key != key) {
+        cache.plan = Some(PlanCache::new(key, timeline, config));
+    }
+    let Some(PlanCache {
+        plan,
+        html_urls,
+        paths,
+        ..
+    }) = cache.plan.as_ref()
+    else {
+        unreachable!("the plan was just made");
+    };
     let feed = newest_first(timeline, config.feed_limit);
-    let inputs = Inputs::new(timeline, &views, &html_urls, &feed);
+    let inputs = Inputs::new(timeline, &views, html_urls, &feed);
     let signatures: Vec<u64> = plan
         .par_iter()
         .map(|(_, kind)| {
@@ -170,9 +230,7 @@ pub fn render_changed(
             let bytes = match kind {
                 Kind::TimelineJson => Ok(exports::timeline_json(&views.site, &views.events)),
                 Kind::SearchJson => Ok(exports::search_json(&views.events)),
-                _ => {
-                    pages::render_page(path, *kind, timeline, &views, &html_urls, &feed, templates)
-                }
+                _ => pages::render_page(path, *kind, timeline, &views, html_urls, &feed, templates),
             }?;
             Ok(Page {
                 path: path.clone(),
@@ -205,8 +263,10 @@ pub fn render_changed(
         let now: HashSet<&str> = plan.iter().map(|(p, _)| p.as_str()).collect();
         cache.signatures.retain(|p, _| now.contains(p.as_str()));
     }
-    let planned = plan.into_iter().map(|(p, _)| p).collect();
-    Ok(Rendered { pages, planned })
+    Ok(Rendered {
+        pages,
+        planned: Arc::clone(paths),
+    })
 }
 
 /// The events of the feed: the `limit` newest by instant (ties by slug).

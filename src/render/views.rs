@@ -173,35 +173,33 @@ pub fn build(timeline: &Timeline, config: &Config, cache: &mut EventCache) -> Vi
         cache.entries.clear();
         cache.key = key;
     }
-    let events: Vec<Arc<EventEntry>> = timeline
+    let computed: Vec<(Arc<EventEntry>, bool)> = timeline
         .events
         .par_iter()
         .map(|e| match cache.entries.get(&e.slug) {
-            Some(entry) if Arc::ptr_eq(&entry.event, e) => Arc::clone(entry),
+            Some(entry) if Arc::ptr_eq(&entry.event, e) => (Arc::clone(entry), false),
             _ => {
                 let view = event(e, timeline, config);
-                Arc::new(EventEntry {
+                let entry = EventEntry {
                     event: Arc::clone(e),
                     hash: hash(&view),
                     slide: super::exports::slide(e, &view, &site, zone),
                     search: super::exports::search_entry(e, &view),
                     view,
-                })
+                };
+                (Arc::new(entry), true)
             }
         })
         .collect();
     // Store what was computed afresh; rebuild the map only when events came or went.
-    for entry in &events {
-        let known = cache
-            .entries
-            .get(&entry.event.slug)
-            .is_some_and(|e| Arc::ptr_eq(e, entry));
-        if !known {
+    for (entry, fresh) in &computed {
+        if *fresh {
             cache
                 .entries
                 .insert(entry.event.slug.clone(), Arc::clone(entry));
         }
     }
+    let events: Vec<Arc<EventEntry>> = computed.into_iter().map(|(entry, _)| entry).collect();
     if cache.entries.len() != events.len() {
         cache.entries = events
             .iter()
