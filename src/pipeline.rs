@@ -104,7 +104,7 @@ pub(crate) fn prepare(
     options: &BuildOptions,
     config: &Config,
 ) -> Result<(Templates, ContentCache, Timeline, Vec<Diagnostic>), BuildFailure> {
-    let (templates, cache) = rayon::join(
+    let (templates, mut cache) = rayon::join(
         || render::templates(&options.root),
         || ContentCache::load(&options.root, config),
     );

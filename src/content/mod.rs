@@ -57,6 +57,11 @@ pub struct ContentCache {
     zone: Tz,
     listing_problems: Vec<Diagnostic>,
     files: BTreeMap<PathBuf, Entry>,
+    /// The last timeline built without a single problem, and whether drafts were in it.
+    clean: Option<(Timeline, bool)>,
+    /// Set by a refresh whose every change left the site's structure alone (see
+    /// [`same_structure`]): the next timeline is the clean one with these events swapped in.
+    swaps: Option<Vec<Arc<Event>>>,
 }
 
 impl ContentCache {
@@ -68,6 +73,8 @@ impl ContentCache {
             zone: config.timezone,
             listing_problems: Vec::new(),
             files: BTreeMap::new(),
+            clean: None,
+            swaps: None,
         };
         cache.refresh(None);
         cache
@@ -139,12 +146,69 @@ impl ContentCache {
             })
             .collect();
         let count = entries.len();
+        self.swaps = if only_edits {
+            self.structure_kept(&entries)
+        } else {
+            None
+        };
         self.files.extend(entries);
         count
     }
 
+    /// The new events, when every re-read file is an event that kept its structure.
+    fn structure_kept(&self, entries: &[(PathBuf, Entry)]) -> Option<Vec<Arc<Event>>> {
+        entries
+            .iter()
+            .map(|(path, new)| {
+                let old = self.files.get(path)?;
+                match (&old.checked, &new.checked) {
+                    (Some(Checked::Event(a)), Some(Checked::Event(b)))
+                        if old.problems.is_empty()
+                            && new.problems.is_empty()
+                            && old.draft == new.draft
+                            && same_structure(a, b) =>
+                    {
+                        Some(Arc::clone(b))
+                    }
+                    _ => None,
+                }
+            })
+            .collect()
+    }
+
     /// Checks the rules that span files and builds the [`Timeline`] (see [`read`]).
-    pub fn timeline(&self, config: &Config, drafts: bool) -> (Option<Timeline>, Vec<Diagnostic>) {
+    ///
+    /// After an edit that changed no structure (see [`same_structure`]) of a site that had no
+    /// problem at all, the rules spanning files cannot have changed their verdict and the
+    /// timeline's order and indexes stay as they were: the edited events are swapped into the
+    /// last timeline instead of building it again.
+    pub fn timeline(
+        &mut self,
+        config: &Config,
+        drafts: bool,
+    ) -> (Option<Timeline>, Vec<Diagnostic>) {
+        let swaps = self.swaps.take();
+        if let (Some((clean, clean_drafts)), Some(swaps)) = (&self.clean, swaps) {
+            if *clean_drafts == drafts && self.listing_problems.is_empty() {
+                let mut timeline = clean.clone();
+                for event in swaps {
+                    if let Some(slot) = timeline.events.iter_mut().find(|e| e.slug == event.slug) {
+                        *slot = event;
+                    }
+                }
+                self.clean = Some((timeline.clone(), drafts));
+                return (Some(timeline), Vec::new());
+            }
+        }
+        let (timeline, problems) = self.build_timeline(config, drafts);
+        self.clean = match &timeline {
+            Some(t) if problems.is_empty() => Some((t.clone(), drafts)),
+            _ => None,
+        };
+        (timeline, problems)
+    }
+
+    fn build_timeline(&self, config: &Config, drafts: bool) -> (Option<Timeline>, Vec<Diagnostic>) {
         let mut problems = self.listing_problems.clone();
         let mut events = Vec::new();
         let mut sources = Vec::new();
@@ -188,6 +252,23 @@ impl ContentCache {
         }
         (Some(timeline), problems)
     }
+}
+
+/// True when an edit from `a` to `b` leaves the timeline's structure as it was: the same slug,
+/// date (so the same place in the order and the same day), actors, tags and cited sources.
+/// Everything else an event has (title, body, time zone shown, quotes, location, importance,
+/// precision, `end`, `disputed`) only changes what pages show, not which pages there are or
+/// what the rules spanning files decide.
+fn same_structure(a: &Event, b: &Event) -> bool {
+    a.slug == b.slug
+        && a.date == b.date
+        && a.actors == b.actors
+        && a.tags == b.tags
+        && a.citations.len() == b.citations.len()
+        && a.citations
+            .iter()
+            .zip(&b.citations)
+            .all(|(x, y)| x.source == y.source)
 }
 
 fn check(file: &Parsed, zone: Tz) -> (Option<Checked>, Vec<Diagnostic>) {

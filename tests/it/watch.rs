@@ -187,6 +187,8 @@ fn edits_of_every_kind_are_rebuilt_and_match_a_fresh_build() {
     )
     .expect("write");
     eventually("the new 404", || site.read("404.html").contains("Lost?"));
+    // The page lands first; the rebuild is over when its line is printed.
+    w.wait_line(|l| l.starts_with("templates changed: "));
 
     // What watch left equals what a fresh build writes.
     drop(w);
