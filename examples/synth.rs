@@ -95,12 +95,19 @@ fn words(rng: &mut Rng, n: usize) -> String {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let out = Path::new(args.first().ok_or("usage: synth OUT_DIR [EVENTS] [SEED] [HUGO_DIR]")?);
+    let out = Path::new(
+        args.first()
+            .ok_or("usage: synth OUT_DIR [EVENTS] [SEED] [HUGO_DIR]")?,
+    );
     let events: usize = args.get(1).map_or(Ok(1000), |s| s.parse())?;
     let seed: u64 = args.get(2).map_or(Ok(1), |s| s.parse())?;
     let hugo = args.get(3).map(Path::new);
     write_site(out, events, seed, hugo)?;
-    println!("wrote {events} events and {} sources to {}", (events / 4).max(1), out.display());
+    println!(
+        "wrote {events} events and {} sources to {}",
+        (events / 4).max(1),
+        out.display()
+    );
     if let Some(h) = hugo {
         println!("and the same content as a Hugo site to {}", h.display());
     }
@@ -202,15 +209,27 @@ fn write_site(out: &Path, events: usize, seed: u64, hugo: Option<&Path>) -> std:
     let mut data = String::new();
     for s in 0..sources {
         let title = format!("Report {s}: {}", words(&mut rng, 6));
-        let (outlet, day, url) = (format!("Outlet {}", s % 40), 13 + s % 11, format!("https://news.example/{}/report-{s}", s % 40));
-        let text = format!("---\ntitle: {title:?}\noutlet: {outlet}\npublished: 2025-06-{day:02}\nurl: {url}\nlanguage: en\n---\n");
+        let (outlet, day, url) = (
+            format!("Outlet {}", s % 40),
+            13 + s % 11,
+            format!("https://news.example/{}/report-{s}", s % 40),
+        );
+        let text = format!(
+            "---\ntitle: {title:?}\noutlet: {outlet}\npublished: 2025-06-{day:02}\nurl: {url}\nlanguage: en\n---\n"
+        );
         fs::write(out.join(format!("content/sources/src-{s}.md")), text)?;
-        let _ = writeln!(data, "src-{s}: {{title: {title:?}, outlet: {outlet:?}, url: {url:?}}}");
+        let _ = writeln!(
+            data,
+            "src-{s}: {{title: {title:?}, outlet: {outlet:?}, url: {url:?}}}"
+        );
     }
     if let Some(h) = hugo {
         fs::write(h.join("data/sources.yaml"), data)?;
     }
-    let start = Utc.with_ymd_and_hms(2025, 6, 13, 0, 0, 0).single().expect("valid start");
+    let start = Utc
+        .with_ymd_and_hms(2025, 6, 13, 0, 0, 0)
+        .single()
+        .expect("valid start");
     let window_minutes = 11 * 24 * 60;
     for e in 0..events {
         let instant = start + chrono::Duration::minutes((rng.below(window_minutes)) as i64);
@@ -229,7 +248,10 @@ fn write_site(out: &Path, events: usize, seed: u64, hugo: Option<&Path>) -> std:
             gen_date: format!("{} {}", local.format("%Y-%m-%dT%H:%M"), zone.name()),
             rfc3339: local.format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
             utc_day: instant.format("%Y-%m-%d").to_string(),
-            actors: [ACTORS[rng.below(ACTORS.len())], ACTORS[rng.below(ACTORS.len())]],
+            actors: [
+                ACTORS[rng.below(ACTORS.len())],
+                ACTORS[rng.below(ACTORS.len())],
+            ],
             tag: TAGS[rng.below(TAGS.len())],
             importance: ["major", "normal", "minor"][rng.below(3)],
             location: format!("Place {}", e % 97),
@@ -255,7 +277,11 @@ fn write_site(out: &Path, events: usize, seed: u64, hugo: Option<&Path>) -> std:
 
 fn write_gen_event(out: &Path, e: &Generated) -> std::io::Result<()> {
     let mut text = format!("---\ntitle: {:?}\ndate: {}\n", e.title, e.gen_date);
-    let _ = writeln!(text, "location: {}\nactors: [{}, {}]\ntags: [{}]", e.location, e.actors[0], e.actors[1], e.tag);
+    let _ = writeln!(
+        text,
+        "location: {}\nactors: [{}, {}]\ntags: [{}]",
+        e.location, e.actors[0], e.actors[1], e.tag
+    );
     let _ = writeln!(text, "importance: {}", e.importance);
     text.push_str("sources:\n");
     for (i, s) in e.cited.iter().enumerate() {

@@ -22,6 +22,8 @@ mod render;
 pub mod scaffold;
 mod serve;
 mod session;
+#[doc(hidden)]
+pub mod stages;
 pub mod watch;
 
 pub use content::{EVENT_KEYS, SOURCE_KEYS, is_allowed_href};

@@ -190,6 +190,7 @@ fn plain_text(events: &[Event<'_>]) -> (String, String) {
             Event::End(TagEnd::Paragraph) if in_first => {
                 in_first = false;
                 first_done = true;
+                all.push(' ');
             }
             Event::Text(t) | Event::Code(t) => {
                 all.push_str(t);
@@ -284,6 +285,12 @@ mod tests {
     fn escape_policy_shows_html_as_text() {
         let out = render("a <b>bold</b>", RawHtml::Escape).html;
         assert!(out.contains("&lt;b&gt;bold&lt;/b&gt;"), "{out}");
+    }
+
+    #[test]
+    fn paragraphs_are_separated_in_the_text() {
+        let r = render("One.\n\nTwo.\n\nThree.", RawHtml::Sanitize);
+        assert_eq!(r.text, "One. Two. Three.");
     }
 
     #[test]

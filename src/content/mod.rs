@@ -2,9 +2,9 @@
 //! model types, and check the rules that span files. `serde_yaml` (in `frontmatter`) and
 //! `pulldown-cmark` + `ammonia` (in `markdown`) live only under this module.
 
-mod frontmatter;
+pub(crate) mod frontmatter;
 mod load;
-mod markdown;
+pub(crate) mod markdown;
 mod parse;
 mod validate;
 

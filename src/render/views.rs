@@ -57,6 +57,8 @@ pub struct CitationView {
     pub quote_url: Option<String>,
     pub quote: Option<String>,
     pub page: String,
+    /// The article's language, where the source gives it.
+    pub language: Option<String>,
 }
 
 #[derive(Debug, Hash, Serialize)]
@@ -247,6 +249,7 @@ fn event(e: &Event, timeline: &Timeline, config: &Config) -> EventView {
                 },
                 quote: c.quote.clone(),
                 page: format!("sources/{}/", s.id),
+                language: s.language.clone(),
             })
         })
         .collect();

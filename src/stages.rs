@@ -1,0 +1,69 @@
+//! Single stages of the pipeline, reachable from the criterion benchmarks in `benches/`.
+//! Not a stable interface: hidden from the documentation, and free to change.
+
+use std::path::Path;
+
+use crate::config::{Config, RawHtml};
+use crate::content::{frontmatter, markdown};
+use crate::model::Timeline;
+use crate::output::{self, OutputFile};
+use crate::pipeline::{BuildFailure, BuildOptions, load_config, prepare};
+use crate::render::{self, Templates};
+
+/// Splits a file at its front matter and parses the YAML; returns the number of fields.
+pub fn front_matter(text: &str) -> usize {
+    let path = Path::new("bench.md");
+    frontmatter::split(path, text)
+        .ok()
+        .and_then(|s| frontmatter::parse(path, text, &s, frontmatter::EVENT_KEYS).ok())
+        .map_or(0, |(fields, _)| {
+            frontmatter::EVENT_KEYS
+                .iter()
+                .filter(|k| fields.get(k).is_some())
+                .count()
+        })
+}
+
+/// Renders Markdown with the default (sanitizing) policy; returns the HTML's length.
+pub fn markdown(text: &str) -> usize {
+    markdown::render(text, RawHtml::Sanitize).html.len()
+}
+
+/// A site loaded and validated, ready to render.
+pub struct Loaded {
+    config: Config,
+    templates: Templates,
+    timeline: Timeline,
+}
+
+/// Loads and validates the site at `root`.
+pub fn load(root: &Path) -> Result<Loaded, BuildFailure> {
+    let options = BuildOptions {
+        root: root.to_path_buf(),
+        ..BuildOptions::default()
+    }
+    .resolved();
+    let config = load_config(&options)?;
+    let (templates, _, timeline, _) = prepare(&options, &config)?;
+    Ok(Loaded {
+        config,
+        templates,
+        timeline,
+    })
+}
+
+/// Renders every page of a loaded site in memory; returns them as (path, bytes).
+pub fn render(site: &Loaded) -> Vec<(String, Vec<u8>)> {
+    render::render(&site.timeline, &site.config, &site.templates)
+        .map(|pages| pages.into_iter().map(|p| (p.path, p.bytes)).collect())
+        .unwrap_or_default()
+}
+
+/// Publishes pages into `output` (spare copy, then exchange).
+pub fn publish(output: &Path, pages: &[(String, Vec<u8>)]) -> bool {
+    let files: Vec<OutputFile<'_>> = pages
+        .iter()
+        .map(|(p, b)| OutputFile { path: p, bytes: b })
+        .collect();
+    output::publish(output, &files).is_ok()
+}
