@@ -1,7 +1,7 @@
 //! Measures `gen watch`'s incremental rebuild on a site (e.g. one written by the `synth`
 //! example): the time from an event file's save to its pages being written, and the same for
 //! a template change, as medians over several edits. Runs the library's `Session`, which is
-//! what `gen watch` calls after its 30 ms debounce.
+//! what `gen watch` calls after its 10 ms debounce.
 //!
 //! `cargo run --release --example watch_bench -- SITE_DIR [RUNS]`
 
