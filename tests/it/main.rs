@@ -10,3 +10,4 @@ mod repository;
 mod snapshots;
 mod support;
 mod watch;
+mod xss;
