@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::content::is_ignored;
+use crate::content::entries;
 use crate::diagnostics::Diagnostic;
 
 /// The default static files, embedded so a site without `static/` still looks right.
@@ -57,17 +57,7 @@ pub fn collect(root: &Path) -> Result<Vec<Asset>, Vec<Diagnostic>> {
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>, problems: &mut Vec<Diagnostic>) {
-    let entries = match fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) => {
-            problems.push(Diagnostic::error(dir, format!("cannot read folder: {e}")));
-            return;
-        }
-    };
-    for entry in entries.flatten() {
-        if is_ignored(&entry.file_name().to_string_lossy()) {
-            continue;
-        }
+    for entry in entries(dir, problems) {
         let path = entry.path();
         match entry.file_type() {
             Ok(t) if t.is_dir() => walk(&path, out, problems),

@@ -74,20 +74,8 @@ fn collect(
     out: &mut Vec<(PathBuf, Kind)>,
     problems: &mut Vec<Diagnostic>,
 ) {
-    let entries = match fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) => {
-            problems.push(Diagnostic::error(dir, format!("cannot read folder: {e}")));
-            return;
-        }
-    };
-    for entry in entries.flatten() {
+    for entry in entries(dir, problems) {
         let path = entry.path();
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if is_ignored(&name) {
-            continue;
-        }
         let Ok(file_type) = entry.file_type() else {
             continue;
         };
@@ -99,6 +87,21 @@ fn collect(
             && (file_type.is_file() || path.is_file())
         {
             out.push((path, kind));
+        }
+    }
+}
+
+/// The entries of a folder that are not hidden or editor leftovers; an unreadable folder is
+/// reported, not fatal.
+pub fn entries(dir: &Path, problems: &mut Vec<Diagnostic>) -> Vec<fs::DirEntry> {
+    match fs::read_dir(dir) {
+        Ok(entries) => entries
+            .flatten()
+            .filter(|e| !is_ignored(&e.file_name().to_string_lossy()))
+            .collect(),
+        Err(e) => {
+            problems.push(Diagnostic::error(dir, format!("cannot read folder: {e}")));
+            Vec::new()
         }
     }
 }

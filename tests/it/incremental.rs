@@ -89,71 +89,18 @@ fn apply(site: &Site, edit: &Edit) -> Option<Change> {
         Some(Change::Content(HashSet::from([path.clone()])))
     };
     match edit {
-        Edit::Title(i, t) => {
-            let path = pick(*i)?;
-            let title = serde_json::to_string(t).expect("json");
-            rewrite(&path, &|text| {
-                text.lines()
-                    .map(|l| {
-                        if l.starts_with("title:") {
-                            format!("title: {title}")
-                        } else {
-                            l.to_owned()
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n")
-                    + "\n"
-            })
-        }
-        Edit::Date(i, d, h) => {
-            let path = pick(*i)?;
-            rewrite(&path, &|text| {
-                text.lines()
-                    .map(|l| {
-                        if l.starts_with("date:") {
-                            format!("date: 2025-06-{d:02}T{h:02}:30 Asia/Tehran")
-                        } else {
-                            l.to_owned()
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n")
-                    + "\n"
-            })
-        }
-        Edit::Cite(i, s) => {
-            let path = pick(*i)?;
-            rewrite(&path, &|text| {
-                text.lines()
-                    .map(|l| {
-                        if l.starts_with("sources:") {
-                            format!("sources: [s{s}]")
-                        } else {
-                            l.to_owned()
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n")
-                    + "\n"
-            })
-        }
-        Edit::Tags(i, t) => {
-            let path = pick(*i)?;
-            rewrite(&path, &|text| {
-                text.lines()
-                    .map(|l| {
-                        if l.starts_with("tags:") {
-                            format!("tags: [{}]", TAGS[*t])
-                        } else {
-                            l.to_owned()
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n")
-                    + "\n"
-            })
-        }
+        Edit::Title(i, t) => set_key(
+            &pick(*i)?,
+            "title",
+            &serde_json::to_string(t).expect("json"),
+        ),
+        Edit::Date(i, d, h) => set_key(
+            &pick(*i)?,
+            "date",
+            &format!("2025-06-{d:02}T{h:02}:30 Asia/Tehran"),
+        ),
+        Edit::Cite(i, s) => set_key(&pick(*i)?, "sources", &format!("[s{s}]")),
+        Edit::Tags(i, t) => set_key(&pick(*i)?, "tags", &format!("[{}]", TAGS[*t])),
         Edit::Add(n) => {
             let path = site.path(&format!("content/events/added-{n}.md"));
             std::fs::write(
@@ -203,6 +150,24 @@ fn apply(site: &Site, edit: &Edit) -> Option<Change> {
             Some(Change::Static)
         }
     }
+}
+
+/// Replaces the value of a top-level front-matter key in an event file.
+fn set_key(path: &PathBuf, key: &str, value: &str) -> Option<Change> {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let prefix = format!("{key}:");
+    let lines: Vec<String> = text
+        .lines()
+        .map(|l| {
+            if l.starts_with(&prefix) {
+                format!("{key}: {value}")
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect();
+    std::fs::write(path, lines.join("\n") + "\n").expect("write");
+    Some(Change::Content(HashSet::from([path.clone()])))
 }
 
 /// Repairs any broken file so the final state builds (a broken edit is undone by the next edit
