@@ -86,49 +86,78 @@ impl Manifest {
 /// Publishes `files` as the new contents of `output` (see the module doc) and returns the
 /// manifest of what `output` now holds.
 pub fn publish(output: &Path, files: &[OutputFile<'_>]) -> Result<Manifest, Diagnostic> {
-    let (parent, name) = split(output)?;
-    fs::create_dir_all(&parent).map_err(|e| io_error(&parent, "cannot create folder", &e))?;
-    remove_leftovers(&parent, &name);
-    ensure_ours(output, "the output folder")?;
-    let spare = parent.join(format!(".{name}.spare"));
-    ensure_ours(&spare, "the spare copy of the site")?;
+    let mut publisher = Publisher::begin(output)?;
+    publisher.add(files)?;
+    publisher.finish()
+}
 
-    let previous = Manifest::read(&spare);
-    if previous.is_none() && spare.exists() {
-        fs::remove_dir_all(&spare)
-            .map_err(|e| io_error(&spare, "cannot clear the spare copy", &e))?;
+/// A publish in progress: files are added as they are ready (so a large site need not be
+/// held in memory), and nothing reaches `output` before [`Publisher::finish`].
+pub struct Publisher {
+    output: PathBuf,
+    spare: PathBuf,
+    previous: Manifest,
+    manifest: Manifest,
+}
+
+impl Publisher {
+    /// Checks both folders are gen's and readies the spare copy, marked unfinished.
+    pub fn begin(output: &Path) -> Result<Publisher, Diagnostic> {
+        let (parent, name) = split(output)?;
+        fs::create_dir_all(&parent).map_err(|e| io_error(&parent, "cannot create folder", &e))?;
+        remove_leftovers(&parent, &name);
+        ensure_ours(output, "the output folder")?;
+        let spare = parent.join(format!(".{name}.spare"));
+        ensure_ours(&spare, "the spare copy of the site")?;
+        let previous = Manifest::read(&spare);
+        if previous.is_none() && spare.exists() {
+            fs::remove_dir_all(&spare)
+                .map_err(|e| io_error(&spare, "cannot clear the spare copy", &e))?;
+        }
+        fs::create_dir_all(&spare).map_err(|e| io_error(&spare, "cannot create folder", &e))?;
+        // Until the new manifest is written, the spare is marked as unfinished.
+        write_atomically(&spare.join(MARKER), DIRTY.as_bytes())?;
+        Ok(Publisher {
+            output: output.to_path_buf(),
+            spare,
+            previous: previous.unwrap_or_default(),
+            manifest: Manifest::default(),
+        })
     }
-    fs::create_dir_all(&spare).map_err(|e| io_error(&spare, "cannot create folder", &e))?;
-    // Until the new manifest is written, the spare is marked as unfinished.
-    write_atomically(&spare.join(MARKER), DIRTY.as_bytes())?;
-    let previous = previous.unwrap_or_default();
 
-    let prints: Vec<(u64, u64)> = files.par_iter().map(|f| fingerprint(f.bytes)).collect();
-    let wanted: BTreeSet<&str> = files.iter().map(|f| f.path).collect();
-    let gone: Vec<String> = previous
-        .paths()
-        .filter(|p| !wanted.contains(p.as_str()))
-        .cloned()
-        .collect();
-    remove_files(&spare, &gone);
-    let stale: Vec<&OutputFile<'_>> = files
-        .iter()
-        .zip(&prints)
-        .filter(|(f, p)| !previous.holds(f.path, **p))
-        .map(|(f, _)| f)
-        .collect();
-    write_files(&spare, &stale, false)?;
-
-    let manifest = Manifest(
-        files
+    /// Writes into the spare those of `files` whose bytes it does not hold already.
+    pub fn add(&mut self, files: &[OutputFile<'_>]) -> Result<(), Diagnostic> {
+        let prints: Vec<(u64, u64)> = files.par_iter().map(|f| fingerprint(f.bytes)).collect();
+        let stale: Vec<&OutputFile<'_>> = files
             .iter()
-            .zip(prints)
-            .map(|(f, p)| (f.path.to_owned(), p))
-            .collect(),
-    );
-    manifest.write(&spare)?;
-    exchange(&spare, output)?;
-    Ok(manifest)
+            .zip(&prints)
+            .filter(|(f, p)| !self.previous.holds(f.path, **p))
+            .map(|(f, _)| f)
+            .collect();
+        write_files(&self.spare, &stale, false)?;
+        self.manifest.0.extend(
+            files
+                .iter()
+                .zip(prints)
+                .map(|(f, p)| (f.path.to_owned(), p)),
+        );
+        Ok(())
+    }
+
+    /// Deletes from the spare what the new site no longer has, records the manifest, and
+    /// exchanges the spare with `output`.
+    pub fn finish(self) -> Result<Manifest, Diagnostic> {
+        let gone: Vec<String> = self
+            .previous
+            .paths()
+            .filter(|p| !self.manifest.0.contains_key(p.as_str()))
+            .cloned()
+            .collect();
+        remove_files(&self.spare, &gone);
+        self.manifest.write(&self.spare)?;
+        exchange(&self.spare, &self.output)?;
+        Ok(self.manifest)
+    }
 }
 
 /// Brings an output folder gen wrote up to date in place (for `gen watch`): writes `files`

@@ -13,7 +13,7 @@ use crate::assets::{self, Asset};
 use crate::config::Config;
 use crate::content::ContentCache;
 use crate::diagnostics::{self, Diagnostic};
-use crate::output::{self, Manifest, OutputFile};
+use crate::output::{self, Manifest, OutputFile, Publisher};
 use crate::pipeline::{BuildFailure, BuildOptions, BuildReport, load_config, output_dir, prepare};
 use crate::render::{self, RenderCache, Templates};
 
@@ -78,18 +78,46 @@ impl Session {
         let config = load_config(&options)?;
         let output = output_dir(&options, &config)?;
         let (templates, cache, timeline, mut warnings) = prepare(&options, &config)?;
-        let mut render_cache = RenderCache::default();
-        let rendered = render::render_changed(&timeline, &config, &templates, &mut render_cache)
-            .map_err(|mut e| {
-                e.append(&mut warnings);
-                BuildFailure::from(e)
-            })?;
         let assets = assets::collect(&options.root).map_err(BuildFailure::from)?;
-        let files = merge(&rendered.pages, &assets, &options, &mut warnings);
-        let manifest = output::publish(&output, &files).map_err(BuildFailure::from)?;
+        let mut render_cache = RenderCache::default();
+        // Pages go to the spare copy a chunk at a time as they are rendered; nothing reaches
+        // the output folder unless every page rendered.
+        let mut publisher = Publisher::begin(&output).map_err(BuildFailure::from)?;
+        let mut rendered = 0;
+        let planned = render::render_into(
+            &timeline,
+            &config,
+            &templates,
+            &mut render_cache,
+            &mut |pages| {
+                rendered += pages.len();
+                let files: Vec<OutputFile<'_>> = pages
+                    .iter()
+                    .map(|p| OutputFile {
+                        path: &p.path,
+                        bytes: &p.bytes,
+                    })
+                    .collect();
+                publisher.add(&files)
+            },
+        )
+        .map_err(|mut e| {
+            e.append(&mut warnings);
+            BuildFailure::from(e)
+        })?;
+        let planned_paths: HashSet<&str> = planned.iter().map(String::as_str).collect();
+        publisher
+            .add(&static_files(
+                &assets,
+                &planned_paths,
+                &options,
+                &mut warnings,
+            ))
+            .map_err(BuildFailure::from)?;
+        let manifest = publisher.finish().map_err(BuildFailure::from)?;
         diagnostics::sort(&mut warnings);
         let report = BuildReport {
-            pages: rendered.pages.len(),
+            pages: rendered,
             events: timeline.events.len(),
             sources: timeline.sources.len(),
             output: Some(output.clone()),
@@ -180,9 +208,14 @@ impl Session {
         };
 
         // Every path the site has now: planned pages plus static files.
-        let mut now: HashSet<&str> = rendered.planned.iter().map(String::as_str).collect();
+        let planned: HashSet<&str> = rendered.planned.iter().map(String::as_str).collect();
+        let mut files = static_files(&assets, &planned, &self.options, &mut warnings);
+        files.extend(rendered.pages.iter().map(|p| OutputFile {
+            path: &p.path,
+            bytes: &p.bytes,
+        }));
+        let mut now = planned;
         now.extend(asset_paths.iter().map(String::as_str));
-        let files = merge(&rendered.pages, &assets, &self.options, &mut warnings);
         let changed: Vec<(OutputFile<'_>, (u64, u64))> = files
             .into_par_iter()
             .map(|f| (f, output::fingerprint(f.bytes)))
@@ -226,16 +259,16 @@ impl Session {
 
 /// The files to write: static files first, then pages; a page wins over a static file at the
 /// same path (with a warning).
-fn merge<'a>(
-    pages: &'a [render::Page],
+/// The static files to write: all but those at a path a page has (with a warning each).
+fn static_files<'a>(
     assets: &'a [Asset],
+    planned: &HashSet<&str>,
     options: &BuildOptions,
     warnings: &mut Vec<Diagnostic>,
 ) -> Vec<OutputFile<'a>> {
-    let page_paths: HashSet<&str> = pages.iter().map(|p| p.path.as_str()).collect();
-    let mut files = Vec::with_capacity(pages.len() + assets.len());
+    let mut files = Vec::with_capacity(assets.len());
     for a in assets {
-        if page_paths.contains(a.path.as_str()) {
+        if planned.contains(a.path.as_str()) {
             warnings.push(
                 Diagnostic::warning(
                     options.root.join("static").join(&a.path),
@@ -253,9 +286,5 @@ fn merge<'a>(
             });
         }
     }
-    files.extend(pages.iter().map(|p| OutputFile {
-        path: &p.path,
-        bytes: &p.bytes,
-    }));
     files
 }

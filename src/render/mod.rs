@@ -199,6 +199,29 @@ pub fn render_changed(
     templates: &Templates,
     cache: &mut RenderCache,
 ) -> Result<Rendered, Vec<Diagnostic>> {
+    let mut pages = Vec::new();
+    let planned = render_into(timeline, config, templates, cache, &mut |mut chunk| {
+        pages.append(&mut chunk);
+        Ok(())
+    })?;
+    Ok(Rendered { pages, planned })
+}
+
+/// How many pages are rendered before they are handed on: enough to keep both cores busy,
+/// few enough that a large site is never held in memory whole.
+const CHUNK: usize = 1024;
+
+/// Like [`render_changed`], but hands the pages to `sink` a chunk at a time as they are
+/// rendered, so a caller can write them out and drop them. If a page fails to render, the
+/// pages already handed on stay with the sink (the caller must not publish them) and the
+/// error comes back. Returns every path the site has now.
+pub fn render_into(
+    timeline: &Timeline,
+    config: &Config,
+    templates: &Templates,
+    cache: &mut RenderCache,
+    sink: &mut dyn FnMut(Vec<Page>) -> Result<(), Diagnostic>,
+) -> Result<Arc<Vec<String>>, Vec<Diagnostic>> {
     let views = views::build(timeline, config, &mut cache.events);
     let key = shape(timeline, config);
     if cache.plan.as_ref().is_none_or(|p| p.key != key) {
@@ -222,29 +245,40 @@ pub fn render_changed(
             views::hash(&(inputs.signature(*kind), template))
         })
         .collect();
-    let results: Vec<Result<Page, Diagnostic>> = plan
-        .par_iter()
+    let stale: Vec<(&String, Kind)> = plan
+        .iter()
         .zip(&signatures)
         .filter(|((path, _), signature)| cache.signatures.get(path) != Some(signature))
-        .map(|((path, kind), _)| {
-            let bytes = match kind {
-                Kind::TimelineJson => Ok(exports::timeline_json(&views.site, &views.events)),
-                Kind::SearchJson => Ok(exports::search_json(&views.events)),
-                _ => pages::render_page(path, *kind, timeline, &views, html_urls, &feed, templates),
-            }?;
-            Ok(Page {
-                path: path.clone(),
-                bytes,
-            })
-        })
+        .map(|((path, kind), _)| (path, *kind))
         .collect();
-    let mut pages = Vec::with_capacity(results.len());
-    let mut problems = Vec::new();
-    for r in results {
-        match r {
-            Ok(p) => pages.push(p),
-            Err(d) if !problems.contains(&d) => problems.push(d),
-            Err(_) => {}
+    let mut problems: Vec<Diagnostic> = Vec::new();
+    for chunk in stale.chunks(CHUNK) {
+        let results: Vec<Result<Page, Diagnostic>> = chunk
+            .par_iter()
+            .map(|&(path, kind)| {
+                let bytes = match kind {
+                    Kind::TimelineJson => Ok(exports::timeline_json(&views.site, &views.events)),
+                    Kind::SearchJson => Ok(exports::search_json(&views.events)),
+                    _ => pages::render_page(
+                        path, kind, timeline, &views, html_urls, &feed, templates,
+                    ),
+                }?;
+                Ok(Page {
+                    path: path.clone(),
+                    bytes,
+                })
+            })
+            .collect();
+        let mut pages = Vec::with_capacity(results.len());
+        for r in results {
+            match r {
+                Ok(p) => pages.push(p),
+                Err(d) if !problems.contains(&d) => problems.push(d),
+                Err(_) => {}
+            }
+        }
+        if problems.is_empty() {
+            sink(pages).map_err(|d| vec![d])?;
         }
     }
     if !problems.is_empty() {
@@ -263,10 +297,7 @@ pub fn render_changed(
         let now: HashSet<&str> = plan.iter().map(|(p, _)| p.as_str()).collect();
         cache.signatures.retain(|p, _| now.contains(p.as_str()));
     }
-    Ok(Rendered {
-        pages,
-        planned: Arc::clone(paths),
-    })
+    Ok(Arc::clone(paths))
 }
 
 /// The events of the feed: the `limit` newest by instant (ties by slug).
