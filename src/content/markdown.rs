@@ -6,7 +6,7 @@
 //! (default), copied as written, or shown as text.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
 use pulldown_cmark_escape::{escape_href, escape_html};
@@ -17,11 +17,11 @@ use crate::model::slugify;
 /// A rendered body.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Rendered {
-    pub html: String,
+    pub html: Arc<str>,
     /// The text of the first paragraph, for summaries.
     pub first_paragraph: String,
     /// All the text, for search.
-    pub text: String,
+    pub text: Arc<str>,
 }
 
 const EXTERNAL_REL: &str = "noopener noreferrer";
@@ -60,9 +60,9 @@ pub fn render(markdown: &str, policy: RawHtml) -> Rendered {
         html = SANITIZER.clean(&html).to_string();
     }
     Rendered {
-        html,
+        html: html.into(),
         first_paragraph,
-        text,
+        text: text.into(),
     }
 }
 
@@ -231,7 +231,7 @@ mod tests {
     use super::*;
 
     fn html(md: &str) -> String {
-        render(md, RawHtml::Sanitize).html
+        render(md, RawHtml::Sanitize).html.to_string()
     }
 
     #[test]
@@ -290,7 +290,7 @@ mod tests {
     #[test]
     fn paragraphs_are_separated_in_the_text() {
         let r = render("One.\n\nTwo.\n\nThree.", RawHtml::Sanitize);
-        assert_eq!(r.text, "One. Two. Three.");
+        assert_eq!(&*r.text, "One. Two. Three.");
     }
 
     #[test]

@@ -431,7 +431,7 @@ pub fn source(file: &Parsed) -> Result<Source, Vec<Diagnostic>> {
             author,
             language,
             archive_url,
-            note_html: file.body.html.clone(),
+            note_html: file.body.html.to_string(),
         }),
         _ => Err(r.problems),
     }
@@ -459,7 +459,7 @@ pub fn page(file: &Parsed) -> Result<Page, Vec<Diagnostic>> {
         (Some(slug), Some(title), true) => Ok(Page {
             slug,
             title,
-            body_html: file.body.html.clone(),
+            body_html: file.body.html.to_string(),
         }),
         _ => Err(r.problems),
     }

@@ -2,6 +2,8 @@
 //! sorted, indexed [`Timeline`]. Depends on nothing of ours but `diagnostics`: `content`
 //! produces these types, `render` reads them.
 
+use std::sync::Arc;
+
 mod date;
 mod slug;
 mod timeline;
@@ -57,9 +59,9 @@ pub struct Event {
     /// Plain text: the `summary` key, or the first paragraph of the body.
     pub summary: String,
     /// Rendered and (per the site's policy) sanitized Markdown body.
-    pub body_html: String,
+    pub body_html: Arc<str>,
     /// The body as plain text, for search.
-    pub body_text: String,
+    pub body_text: Arc<str>,
 }
 
 /// A validated source (one article).

@@ -85,7 +85,7 @@ pub struct EventView {
     pub tags: Vec<LinkView>,
     pub importance: Importance,
     pub summary: String,
-    pub body_html: String,
+    pub body_html: Arc<str>,
     pub disputed: Option<String>,
     pub citations: Vec<CitationView>,
 }
