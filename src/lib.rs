@@ -26,9 +26,6 @@ mod session;
 pub mod stages;
 pub mod watch;
 
-pub use content::{EVENT_KEYS, SOURCE_KEYS, is_allowed_href};
 pub use diagnostics::{Diagnostic, Severity};
-pub use output::MARKER as OUTPUT_MARKER;
 pub use pipeline::{BuildFailure, BuildOptions, BuildReport, build, check, load_config, timeline};
-pub use render::text_fragment;
 pub use session::{Change, RebuildReport, Session};

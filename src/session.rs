@@ -247,18 +247,8 @@ impl Session {
             elapsed: started.elapsed(),
         })
     }
-
-    pub fn root(&self) -> &std::path::Path {
-        &self.options.root
-    }
-
-    pub fn output(&self) -> &std::path::Path {
-        &self.output
-    }
 }
 
-/// The files to write: static files first, then pages; a page wins over a static file at the
-/// same path (with a warning).
 /// The static files to write: all but those at a path a page has (with a warning each).
 fn static_files<'a>(
     assets: &'a [Asset],

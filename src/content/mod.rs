@@ -20,9 +20,7 @@ use crate::config::{Config, RawHtml};
 use crate::diagnostics::Diagnostic;
 use crate::model::{Event, Page, Source, Timeline};
 
-pub use frontmatter::{EVENT_KEYS, SOURCE_KEYS};
 pub use load::{entries, is_ignored, read_text};
-pub use markdown::is_allowed_href;
 
 use load::Kind;
 use parse::Parsed;

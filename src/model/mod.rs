@@ -10,7 +10,7 @@ mod timeline;
 
 pub use date::{DateError, EventDate, Precision, WrittenZone, zone_abbreviation, zone_hint};
 pub use slug::{Slug, SlugError, slugify};
-pub use timeline::{Day, Term, Timeline, sort_key};
+pub use timeline::{Day, Term, Timeline};
 
 /// How much an event matters to the story; shown as a mark and used for filtering.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize)]

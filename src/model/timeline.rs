@@ -51,19 +51,7 @@ impl Timeline {
         zone: Tz,
     ) -> Self {
         // The key needs zone arithmetic: compute it once per event, not once per comparison.
-        let mut keyed: Vec<_> = events
-            .into_iter()
-            .map(|e| {
-                (
-                    (
-                        e.date.day_in(zone),
-                        !e.date.is_day(),
-                        e.date.instant_in(zone),
-                    ),
-                    e,
-                )
-            })
-            .collect();
+        let mut keyed: Vec<_> = events.into_iter().map(|e| (order(&e, zone), e)).collect();
         keyed.sort_by(|(a, ea), (b, eb)| a.cmp(b).then_with(|| ea.slug.cmp(&eb.slug)));
         let days = group_days(keyed.iter().map(|(key, _)| key.0));
         let events: Vec<Arc<Event>> = keyed.into_iter().map(|(_, e)| e).collect();
@@ -130,16 +118,12 @@ fn cited_by(events: &[Arc<Event>], sources: &[Arc<Source>]) -> Vec<Vec<usize>> {
     cited_by
 }
 
-/// The documented display order; see the module doc.
-pub fn sort_key(
-    event: &Event,
-    zone: Tz,
-) -> (NaiveDate, bool, chrono::DateTime<chrono::Utc>, &Slug) {
+/// The documented display order (see the module doc), but for the slug that breaks ties.
+fn order(event: &Event, zone: Tz) -> (NaiveDate, bool, chrono::DateTime<chrono::Utc>) {
     (
         event.date.day_in(zone),
         !event.date.is_day(),
         event.date.instant_in(zone),
-        &event.slug,
     )
 }
 

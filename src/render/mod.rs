@@ -21,7 +21,6 @@ use crate::model::Timeline;
 use signature::Inputs;
 pub use templates::{DEFAULT_TEMPLATES, Templates};
 use views::EventCache;
-pub use views::text_fragment;
 
 /// One output file: a path relative to the output folder (always `/`-separated, never
 /// escaping it, since every component is a checked slug or a fixed name) and its bytes.
