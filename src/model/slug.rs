@@ -23,13 +23,17 @@ impl Slug {
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
         let ok_ends = !text.starts_with('-') && !text.ends_with('-');
-        if !text.is_empty() && text.len() <= MAX_LEN && ok_chars && ok_ends {
+        let reserved = is_reserved(text);
+        if !text.is_empty() && text.len() <= MAX_LEN && ok_chars && ok_ends && !reserved {
             Ok(Self(text.to_owned()))
         } else {
             let why = if text.is_empty() {
                 "is empty".to_owned()
             } else if text.len() > MAX_LEN {
                 format!("is longer than {MAX_LEN} characters")
+            } else if reserved {
+                "is a name Windows reserves for devices, so the site could not be copied there"
+                    .to_owned()
             } else {
                 "may only hold a-z, 0-9 and inner hyphens".to_owned()
             };
@@ -73,9 +77,21 @@ pub fn slugify(text: &str) -> String {
     }
     if out.is_empty() {
         format!("x{}", text.chars().count())
+    } else if is_reserved(&out) {
+        format!("{out}-1")
     } else {
         out
     }
+}
+
+/// Folder names Windows refuses (`con`, `nul`, `com1`…), whatever follows a dot.
+fn is_reserved(name: &str) -> bool {
+    const DEVICES: [&str; 4] = ["con", "prn", "aux", "nul"];
+    let stem = name.split('.').next().unwrap_or(name);
+    DEVICES.contains(&stem)
+        || ((stem.starts_with("com") || stem.starts_with("lpt"))
+            && stem.len() == 4
+            && stem.as_bytes()[3].is_ascii_digit())
 }
 
 fn fold_accent(c: char) -> char {
@@ -124,5 +140,21 @@ mod tests {
         assert_eq!(slugify("  Türkiye  "), "turkiye");
         assert_eq!(slugify("إيران"), "x5");
         assert!(Slug::parse(&slugify("../../etc/passwd")).is_ok());
+        assert_eq!(slugify("CON"), "con-1");
+        assert_eq!(slugify("Lpt1"), "lpt1-1");
+    }
+
+    #[test]
+    fn windows_device_names_are_refused() {
+        for name in ["con", "nul", "aux", "prn", "com1", "lpt9"] {
+            let e = Slug::parse(name).unwrap_err();
+            assert!(e.message.contains("Windows reserves"), "{e:?}");
+            assert!(
+                Slug::parse(&e.suggestion).is_ok(),
+                "{name}: {}",
+                e.suggestion
+            );
+        }
+        assert!(Slug::parse("console").is_ok() && Slug::parse("com10").is_ok());
     }
 }
