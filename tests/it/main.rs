@@ -5,6 +5,7 @@ mod build;
 mod commands;
 mod diagnostics;
 mod incremental;
+mod paths;
 mod properties;
 mod repository;
 mod snapshots;
