@@ -7,7 +7,7 @@ use crate::config::{CONFIG_FILE, Config};
 use crate::content::{self, ContentCache};
 use crate::diagnostics::{self, Diagnostic};
 use crate::model::Timeline;
-use crate::render::{self, Templates};
+use crate::render::{self, RenderCache, Templates};
 use crate::session::Session;
 
 /// What `gen build` and `gen check` are asked to do.
@@ -131,13 +131,26 @@ pub fn check(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     let options = &options.resolved();
     let config = load_config(options)?;
     let (templates, _, timeline, mut warnings) = prepare(options, &config)?;
-    let pages = render::render(&timeline, &config, &templates).map_err(|mut e| {
+    // Every page is rendered (to catch template errors) and dropped a chunk at a time.
+    let mut pages = 0;
+    let mut count = |chunk: Vec<render::Page>| {
+        pages += chunk.len();
+        Ok(())
+    };
+    render::render_into(
+        &timeline,
+        &config,
+        &templates,
+        &mut RenderCache::default(),
+        &mut count,
+    )
+    .map_err(|mut e| {
         e.append(&mut warnings);
         BuildFailure::from(e)
     })?;
     diagnostics::sort(&mut warnings);
     Ok(BuildReport {
-        pages: pages.len(),
+        pages,
         events: timeline.events.len(),
         sources: timeline.sources.len(),
         output: None,
