@@ -1,10 +1,14 @@
-//! Single stages of the pipeline, reachable from the criterion benchmarks in `benches/`.
-//! Not a stable interface: hidden from the documentation, and free to change.
+//! Single stages of the pipeline, reachable from the criterion benchmarks in `benches/` and
+//! the fuzz targets in `fuzz/`. Not a stable interface: hidden from the documentation, and
+//! free to change.
 
 use std::path::Path;
 
+use chrono_tz::Tz;
+
 use crate::config::{Config, RawHtml};
-use crate::content::{frontmatter, markdown};
+use crate::content::{self, Kind, frontmatter, markdown};
+use crate::diagnostics::Diagnostic;
 use crate::model::Timeline;
 use crate::output::{self, OutputFile};
 use crate::pipeline::{BuildFailure, BuildOptions, load_config, prepare};
@@ -27,6 +31,36 @@ pub fn front_matter(text: &str) -> usize {
 /// Renders Markdown with the default (sanitizing) policy; returns the HTML's length.
 pub fn markdown(text: &str) -> usize {
     markdown::render(text, RawHtml::Sanitize).html.len()
+}
+
+/// Renders Markdown under the given raw-HTML policy; returns the HTML.
+pub fn markdown_html(text: &str, policy: RawHtml) -> String {
+    markdown::render(text, policy).html.to_string()
+}
+
+/// What a content file describes (where it sits in `content/`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Event,
+    Source,
+    Page,
+}
+
+/// Splits, parses and validates `text` as one content file of the given kind, on its own (the
+/// rules spanning files aside); returns every problem found.
+pub fn content_file(
+    path: &Path,
+    kind: FileKind,
+    text: &str,
+    policy: RawHtml,
+    zone: Tz,
+) -> Vec<Diagnostic> {
+    let kind = match kind {
+        FileKind::Event => Kind::Event,
+        FileKind::Source => Kind::Source,
+        FileKind::Page => Kind::Page,
+    };
+    content::check_text(path.to_path_buf(), kind, text.to_owned(), policy, zone)
 }
 
 /// A site loaded and validated, ready to render.

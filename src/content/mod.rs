@@ -22,13 +22,29 @@ use crate::model::{Event, Page, Source, Timeline};
 
 pub use load::{entries, is_ignored, read_text};
 
-use load::Kind;
+pub(crate) use load::Kind;
 use parse::Parsed;
 
 /// Reads the site's content into a [`Timeline`]. The timeline is `None` when any error was
 /// found; the diagnostics hold every problem (errors and warnings) either way.
 pub fn read(root: &Path, config: &Config, drafts: bool) -> (Option<Timeline>, Vec<Diagnostic>) {
     ContentCache::load(root, config).timeline(config, drafts)
+}
+
+/// Parses and validates one file's text on its own, as [`ContentCache`] does for each file it
+/// reads (the rules spanning files aside); returns every problem found. Reached by the fuzz
+/// targets through [`crate::stages`].
+pub(crate) fn check_text(
+    path: PathBuf,
+    kind: Kind,
+    text: String,
+    policy: RawHtml,
+    zone: Tz,
+) -> Vec<Diagnostic> {
+    match parse::parse(load::InputFile { path, kind, text }, policy) {
+        Ok(file) => check(&file, zone).1,
+        Err(problems) => problems,
+    }
 }
 
 /// One content file: parsed, and validated on its own (what the cross-file rules need is
