@@ -94,7 +94,15 @@ fn rewrite(events: Vec<Event<'_>>, policy: RawHtml) -> Vec<Event<'_>> {
     let mut dropped_image = 0usize;
     let mut heading_ids: HashMap<String, usize> = HashMap::new();
     let mut iter = events.into_iter().peekable();
-    while let Some(event) = iter.next() {
+    while let Some(mut event) = iter.next() {
+        // `# Title {onclick=…}`: a heading's `key=value` attributes are raw HTML by another
+        // name, so they are kept only where raw HTML is (`allow`); `escape` would copy them
+        // as written, and `sanitize` would drop them in ammonia anyway.
+        if let Event::Start(Tag::Heading { attrs, .. }) = &mut event {
+            if policy != RawHtml::Allow {
+                attrs.clear();
+            }
+        }
         match event {
             Event::Html(h) | Event::InlineHtml(h) if policy == RawHtml::Escape => {
                 out.push(Event::Text(h))
@@ -279,6 +287,21 @@ mod tests {
             );
             assert!(out.contains("href=\"../x/\""), "{out}");
         }
+    }
+
+    #[test]
+    fn heading_attributes_are_raw_html() {
+        // Caught by the `markdown` fuzz target's checks: `escape` wrote `<h1 onclick="alert(1)">`.
+        let md = "# h {onclick=alert(1) style=x}\n\n## i {#own .c data-x=y}\n";
+        for policy in [RawHtml::Sanitize, RawHtml::Escape] {
+            let out = render(md, policy).html;
+            for attribute in ["onclick", "style", "data-x"] {
+                assert!(!out.contains(attribute), "{policy:?}: {out}");
+            }
+            assert!(out.contains("<h2 id=\"own\""), "{policy:?}: {out}");
+        }
+        let out = render(md, RawHtml::Allow).html;
+        assert!(out.contains("onclick=\"alert(1)\""), "{out}");
     }
 
     #[test]
