@@ -127,7 +127,8 @@ pub fn parse(
     let value: Value = serde_yaml::from_str(split.yaml).map_err(|e| {
         let mut d = Diagnostic::error(path, format!("invalid YAML in front matter: {}", yaml_message(&e)));
         if let Some(loc) = e.location() {
-            d = d.at(text, loc.line() + split.yaml_line - 1, loc.column());
+            let (line, column) = yaml_position(split, loc.index());
+            d = d.at(text, line, column);
         }
         vec![d.with_hint("check indentation, and quote text that contains `: ` or starts with [ { * & ! | > ' \" % @")]
     })?;
@@ -190,6 +191,23 @@ fn key_line(split: &Split<'_>, key: &str) -> usize {
         })
         .or_else(|| locate(split.yaml, key).map(|(line, _)| line - 1))
         .map_or(split.yaml_line, |i| i + split.yaml_line)
+}
+
+/// The file line and column (1-based, in characters) of a byte offset into the YAML block.
+/// Counted here rather than taken from libyaml's own line count, which also breaks lines at a
+/// lone `\r`, U+0085, U+2028 and U+2029 where editors (and `str::lines`) do not: that count
+/// could name a line past the end of the file.
+fn yaml_position(split: &Split<'_>, index: usize) -> (usize, usize) {
+    let mut end = index.min(split.yaml.len());
+    while !split.yaml.is_char_boundary(end) {
+        end -= 1;
+    }
+    let before = &split.yaml[..end];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (
+        split.yaml_line + before.matches('\n').count(),
+        before[line_start..].chars().count() + 1,
+    )
 }
 
 fn yaml_message(error: &serde_yaml::Error) -> String {
@@ -270,6 +288,22 @@ mod tests {
         let e = parse(path(), text, &s, EVENT_KEYS).unwrap_err();
         assert!(e[0].line.unwrap() >= 3, "{e:?}");
         assert!(!e[0].message.contains(" at line "), "{}", e[0].message);
+    }
+
+    #[test]
+    fn yaml_errors_point_at_lines_of_the_file() {
+        // Found by the `frontmatter` fuzz target: libyaml counts a lone `\r` as a line break,
+        // so its line 6 was past the end of this 3-line file.
+        let text = "---\na: 1\rb: 2\rc: 3\rd: [\n---\n";
+        let s = split(path(), text).unwrap();
+        let e = parse(path(), text, &s, EVENT_KEYS).unwrap_err();
+        assert!(e[0].line.unwrap() <= 3, "{e:?}");
+        assert!(e[0].source_line.is_some(), "{e:?}");
+        // Multi-byte characters before the error: the column is counted in characters.
+        let text = "---\ndate: 1\ntitle: é: x\n---\n";
+        let s = split(path(), text).unwrap();
+        let e = parse(path(), text, &s, EVENT_KEYS).unwrap_err();
+        assert_eq!((e[0].line, e[0].column), (Some(3), Some(9)), "{e:?}");
     }
 
     #[test]
