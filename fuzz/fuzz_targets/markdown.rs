@@ -91,14 +91,10 @@ fn is_safe_address(value: &str) -> bool {
         .chars()
         .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
         .collect();
-    let squeezed: String = cleaned
-        .chars()
-        .filter(|c| !c.is_ascii_control() && !c.is_ascii_whitespace())
-        .collect::<String>()
-        .to_ascii_lowercase();
+    let lower = cleaned.to_ascii_lowercase();
     if ["javascript:", "vbscript:", "data:"]
         .iter()
-        .any(|s| squeezed.starts_with(s))
+        .any(|s| lower.starts_with(s))
     {
         return false;
     }

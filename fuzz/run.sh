@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs every fuzz target in turn for the given number of seconds (default 600), on the
+# stable toolchain, one at a time. Usage: fuzz/run.sh [seconds] [target...]
+# Needs cargo-fuzz (`cargo install cargo-fuzz`). The corpus grows in fuzz/corpus/<target>
+# (not committed), starting from the seeds in fuzz/seeds/<target>; crashes are written to
+# fuzz/artifacts/<target>/, and each run's output to fuzz/logs/<target>.log.
+set -euo pipefail
+cd "$(dirname "$0")"
+seconds="${1:-600}"
+shift || true
+targets=("$@")
+if [ ${#targets[@]} -eq 0 ]; then
+    targets=(frontmatter date markdown pipeline)
+fi
+mkdir -p logs
+status=0
+for target in "${targets[@]}"; do
+    mkdir -p "corpus/$target"
+    echo "== $target: ${seconds}s"
+    if cargo fuzz run --sanitizer none "$target" "corpus/$target" "seeds/$target" -- \
+        -max_total_time="$seconds" -dict="dicts/$target.dict" -timeout=10 \
+        -print_final_stats=1 >"logs/$target.log" 2>&1; then
+        :
+    else
+        status=1
+        echo "   FAILED: see fuzz/logs/$target.log and fuzz/artifacts/$target/"
+    fi
+    grep -E '^#[0-9]+[[:space:]]+DONE|stat::number_of_executed_units|stat::average_exec_per_sec' \
+        "logs/$target.log" | sed 's/^/   /' || true
+done
+exit "$status"
