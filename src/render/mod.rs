@@ -4,6 +4,7 @@
 mod exports;
 mod pages;
 mod signature;
+mod structured;
 mod templates;
 mod views;
 

@@ -3,6 +3,7 @@
 use serde::Serialize;
 use tera::Context;
 
+use super::structured;
 use super::templates::{self, Templates};
 use super::views::{self, EventView, LinkView, SourceView, Views};
 use super::{Kind, Slice, Taxonomy};
@@ -42,9 +43,18 @@ fn root_prefix(path: &str) -> String {
 struct DayGroup<'a> {
     date: String,
     label: String,
+    /// "13 Jun", for the index's overview strip.
+    short: String,
     url: String,
     count: usize,
     events: Vec<&'a EventView>,
+}
+
+/// The page's own title and description (the site's on the index).
+#[derive(Serialize)]
+struct Meta {
+    title: String,
+    description: String,
 }
 
 #[derive(Serialize)]
@@ -99,26 +109,48 @@ pub fn render_page(
         DayGroup {
             date: day.date.to_string(),
             label: views::day_label(day.date),
+            short: day.date.format("%-d %b").to_string(),
             url: format!("days/{}/", day.date),
             count: day.events.len(),
             events: events_of(&day.events),
         }
     };
+    // What the page is about, for the description, Open Graph and Twitter tags.
+    let mut meta = Meta {
+        title: site.title.clone(),
+        description: if site.description.is_empty() {
+            format!(
+                "A dated, sourced timeline: {} events, {} sources.",
+                site.event_count, site.source_count
+            )
+        } else {
+            site.description.clone()
+        },
+    };
+    let mut jsonld = None;
     match kind {
         Kind::Index => {
             let compact = site.compact_index;
+            let days: Vec<DayGroup<'_>> = (0..timeline.days.len())
+                .map(|i| {
+                    let mut group = day_group(i);
+                    if compact {
+                        group.events.clear();
+                    }
+                    group
+                })
+                .collect();
             ctx.insert(
-                "days",
-                &(0..timeline.days.len())
-                    .map(|i| {
-                        let mut group = day_group(i);
-                        if compact {
-                            group.events.clear();
-                        }
-                        group
-                    })
-                    .collect::<Vec<_>>(),
+                "busiest_day",
+                &timeline
+                    .days
+                    .iter()
+                    .map(|d| d.events.len())
+                    .max()
+                    .unwrap_or(0),
             );
+            ctx.insert("days", &days);
+            jsonld = Some(structured::index(views, timeline));
         }
         Kind::Event(i) => {
             let neighbour = |j: usize| {
@@ -129,7 +161,13 @@ pub fn render_page(
                     label: e.day_label.clone(),
                 }
             };
-            ctx.insert("event", &views.events[i].view);
+            let view = &views.events[i].view;
+            meta = Meta {
+                title: view.title.clone(),
+                description: view.summary.clone(),
+            };
+            jsonld = Some(structured::event(view, site));
+            ctx.insert("event", view);
             ctx.insert("previous", &i.checked_sub(1).map(neighbour));
             ctx.insert(
                 "next",
@@ -138,6 +176,15 @@ pub fn render_page(
         }
         Kind::Day(i, s) => {
             let mut group = day_group(i);
+            meta = Meta {
+                description: format!(
+                    "{} event{} on {}, with their sources.",
+                    group.count,
+                    if group.count == 1 { "" } else { "s" },
+                    group.label
+                ),
+                title: group.label.clone(),
+            };
             group.events = s.of(&group.events, size).to_vec();
             ctx.insert("day", &group);
             ctx.insert("pager", &pager(s, &group.url));
@@ -171,7 +218,18 @@ pub fn render_page(
             ctx.insert("outlets", &outlets);
         }
         Kind::Source(i, s) => {
-            ctx.insert("source", &views.sources[i]);
+            let source = &views.sources[i];
+            meta = Meta {
+                title: format!("{} ({})", source.title, source.outlet),
+                description: format!(
+                    "{}: “{}”, cited by {} event{} of the timeline.",
+                    source.outlet,
+                    source.title,
+                    source.cited_by,
+                    if source.cited_by == 1 { "" } else { "s" }
+                ),
+            };
+            ctx.insert("source", source);
             ctx.insert("events", &events_of(s.of(&timeline.cited_by[i], size)));
             ctx.insert("pager", &pager(s, &views.sources[i].url_page));
         }
@@ -196,6 +254,15 @@ pub fn render_page(
                 Taxonomy::Actors => &timeline.actors[i],
                 Taxonomy::Tags => &timeline.tags[i],
             };
+            meta = Meta {
+                title: term.name.clone(),
+                description: format!(
+                    "{} event{} of the timeline under “{}”.",
+                    term.events.len(),
+                    if term.events.len() == 1 { "" } else { "s" },
+                    term.name
+                ),
+            };
             ctx.insert("kind", t.folder());
             ctx.insert(
                 "term",
@@ -213,6 +280,7 @@ pub fn render_page(
         }
         Kind::Page(i) => {
             let p = &timeline.pages[i];
+            meta.title = p.title.clone();
             ctx.insert("title", &p.title);
             ctx.insert("body_html", &p.body_html);
         }
@@ -229,6 +297,15 @@ pub fn render_page(
         }
         Kind::TimelineJson | Kind::SearchJson => {}
     }
+    match kind {
+        Kind::Sources => meta.title = "Sources".to_owned(),
+        Kind::Terms(Taxonomy::Actors) => meta.title = "Actors".to_owned(),
+        Kind::Terms(Taxonomy::Tags) => meta.title = "Tags".to_owned(),
+        Kind::NotFound => meta.title = "Page not found".to_owned(),
+        _ => {}
+    }
+    ctx.insert("meta", &meta);
+    ctx.insert("jsonld", &jsonld);
     let Some(template) = kind.template() else {
         return Ok(Vec::new());
     };

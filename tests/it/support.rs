@@ -161,3 +161,24 @@ pub fn links(html: &str) -> Vec<String> {
         .map(str::to_owned)
         .collect()
 }
+
+/// A `<script>` in a built page is one of gen's own: the theme's `timeline.js` (empty, by
+/// `src`), or JSON-LD data whose text is JSON with no `<` that could end the element early.
+pub fn assert_our_script(element: &scraper::ElementRef<'_>, page: &str) {
+    let e = element.value();
+    let text: String = element.text().collect();
+    if e.attr("type") == Some("application/ld+json") {
+        assert!(e.attr("src").is_none(), "{page}: JSON-LD with a src");
+        assert!(!text.contains('<'), "{page}: '<' inside JSON-LD");
+        assert!(
+            serde_json::from_str::<serde_json::Value>(&text).is_ok(),
+            "{page}: JSON-LD is not JSON: {text}"
+        );
+    } else {
+        assert!(
+            e.attr("src").is_some_and(|s| s.ends_with("timeline.js")),
+            "{page}: script from content"
+        );
+        assert!(text.trim().is_empty(), "{page}: inline script");
+    }
+}
