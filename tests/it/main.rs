@@ -4,6 +4,7 @@
 mod build;
 mod commands;
 mod diagnostics;
+mod formats;
 mod incremental;
 mod paths;
 mod properties;
