@@ -132,15 +132,21 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
 /// The candidate closest to `wanted`, if any is close enough to be a likely typo.
 pub fn nearest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let wanted_lower = wanted.to_lowercase();
+    let wanted_chars = wanted_lower.chars().count();
     candidates
         .into_iter()
-        .map(|c| {
-            (
-                strsim::damerau_levenshtein(&wanted_lower, &c.to_lowercase()),
-                c,
-            )
+        .filter_map(|c| {
+            let limit = (c.chars().count().max(wanted.len()) / 3).max(2);
+            let c_lower = c.to_lowercase();
+            // The distance is at least the difference in length: a name far longer or shorter
+            // than a candidate is refused without the comparison, which is quadratic (a
+            // paragraph written as a zone name took seconds against every IANA zone).
+            if wanted_chars.abs_diff(c_lower.chars().count()) > limit {
+                return None;
+            }
+            let distance = strsim::damerau_levenshtein(&wanted_lower, &c_lower);
+            (distance <= limit).then_some((distance, c))
         })
-        .filter(|(distance, c)| *distance <= (c.chars().count().max(wanted.len()) / 3).max(2))
         .min_by_key(|(distance, c)| (*distance, *c))
         .map(|(_, c)| c)
 }

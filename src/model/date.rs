@@ -271,6 +271,16 @@ mod tests {
     }
 
     #[test]
+    fn a_paragraph_written_as_a_zone_is_refused_at_once() {
+        // Seen while fuzzing the `date` target: the hint compared the name with every IANA
+        // zone (Damerau-Levenshtein, quadratic), which took seconds for a 20 KB name.
+        let e = EventDate::parse(&format!("2025-06-22T02:30 {}", "a".repeat(20_000))).unwrap_err();
+        assert!(e.message.starts_with("unknown time zone"), "{}", e.message);
+        assert!(e.hint.contains("IANA zone name"), "{}", e.hint);
+        assert_eq!(zone_hint("asia/tehrn"), "did you mean \"Asia/Tehran\"?");
+    }
+
+    #[test]
     fn day_instant_is_midnight_in_the_display_zone() {
         let day = EventDate::parse("2025-06-13").unwrap();
         assert_eq!(
