@@ -235,9 +235,6 @@
       apply();
     });
     form.appendChild(clear);
-    status = element("p", { className: "status" });
-    status.setAttribute("role", "status");
-    form.appendChild(status);
     form.appendChild(element("p", {
       className: "keys",
       textContent: "Keys: j and k (or ↓ and ↑ on an event) move to the next and previous event."
@@ -251,7 +248,17 @@
       clearTimeout(timer);
       timer = setTimeout(apply, name === "q" ? 120 : 0);
     });
-    box.appendChild(form);
+    // Folded away on narrow screens unless a filter is set; open on wider ones.
+    var details = element("details", { className: "tools-box" }, [
+      element("summary", { textContent: "Filter, search and time zone" }), form
+    ]);
+    details.open = window.matchMedia("(min-width: 40rem)").matches ||
+      KEYS.some(function (k) { return new URLSearchParams(location.search).get(k); });
+    box.appendChild(details);
+    // Outside the folded box, so what it announces is heard and seen either way.
+    status = element("p", { className: "status" });
+    status.setAttribute("role", "status");
+    box.appendChild(status);
   }
 
   // ---- keyboard navigation and deep links ----------------------------------------------------

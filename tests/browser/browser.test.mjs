@@ -274,7 +274,7 @@ test("filters narrow the events, combine, and live in the address", async () => 
   const both = await visibleEvents(page);
   assert.ok(both.length > 0 && both.length < shown.length, "a tag narrows the actor's events");
   assert.match(page.url(), /tag=diplomacy/);
-  assert.match(await page.locator(".tools .status").innerText(), new RegExp(`Showing ${both.length} of 50`));
+  assert.match(await page.locator("#tools .status").innerText(), new RegExp(`Showing ${both.length} of 50`));
   // A shared address opens the same view.
   const shared = page.url();
   const other = await open();
@@ -326,7 +326,7 @@ test("search finds events by words in their bodies, from search.json", async () 
   }, target);
   assert.match(page.url(), new RegExp(`q=${word}`));
   await page.fill("input[name=q]", "zzzz-no-such-thing");
-  await page.waitForFunction(() => document.querySelector(".tools .status").textContent.startsWith("Showing 0 of"));
+  await page.waitForFunction(() => document.querySelector("#tools .status").textContent.startsWith("Showing 0 of"));
   assert.deepEqual(problems, []);
   await context.close();
 });
@@ -339,7 +339,7 @@ test("j and k move focus between events and announce them", async () => {
   assert.equal(await page.evaluate(() => document.activeElement.id), ids[0]);
   await page.keyboard.press("j");
   assert.equal(await page.evaluate(() => document.activeElement.id), ids[1]);
-  assert.match(await page.locator(".tools .status").innerText(), /^Event 2 of 50: /);
+  assert.match(await page.locator("#tools .status").innerText(), /^Event 2 of 50: /);
   await page.keyboard.press("ArrowDown");
   assert.equal(await page.evaluate(() => document.activeElement.id), ids[2]);
   await page.keyboard.press("k");
@@ -403,8 +403,15 @@ test("phones to wide screens: no sideways scrolling; screenshots", async () => {
     await page.goto(`${origin}${BASE}events/${(await visibleEvents(page))[0]}/`);
     const eventScroll = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(eventScroll <= width, `${width}px event page: ${eventScroll}px wide`);
+    await page.goto(`${origin}${BASE}`);
+    if (width < 600) {
+      assert.equal(await page.locator("#tools details").getAttribute("open"), null, "folded on phones");
+      await page.click("#tools summary");
+      assert.equal(await page.locator("input[name=q]").isVisible(), true);
+    }
     if (width !== 320) {
       await page.goto(`${origin}${BASE}`);
+      await page.waitForTimeout(100);
       await page.screenshot({ path: path.join(artifacts, `index-${width}.png`) });
     }
     assert.deepEqual(problems, []);
@@ -418,7 +425,7 @@ test("the print stylesheet prints every event with source addresses", async () =
   await page.emulateMedia({ media: "print" });
   const hidden = page.locator("article.event[hidden]").first();
   assert.equal(await hidden.isVisible(), true, "filtered-out events print too");
-  assert.equal(await page.locator("form.tools").isVisible(), false);
+  assert.equal(await page.locator("#tools details").isVisible(), false);
   const after = await page.$eval(".cites a[href^='http']", (a) => getComputedStyle(a, "::after").content);
   assert.match(after, /https?:\/\//);
   await context.close();
