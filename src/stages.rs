@@ -86,6 +86,43 @@ pub fn load(root: &Path) -> Result<Loaded, BuildFailure> {
     })
 }
 
+/// Templates loaded once, for many [`check_site`] calls.
+pub struct LoadedTemplates(Templates);
+
+/// Loads the templates of the site at `root` (the built-in ones where it has none).
+pub fn templates(root: &Path) -> Result<LoadedTemplates, Vec<Diagnostic>> {
+    render::templates(root).map(LoadedTemplates)
+}
+
+/// What `gen check` does for the site at `root`, but with the templates loaded beforehand
+/// (parsing them is most of the time on a small site, and does not depend on its content):
+/// read `site.toml` and the content, validate, render every page in memory. Returns the
+/// number of pages and the warnings.
+pub fn check_site(
+    root: &Path,
+    drafts: bool,
+    templates: &LoadedTemplates,
+) -> Result<(usize, Vec<Diagnostic>), BuildFailure> {
+    let options = BuildOptions {
+        root: root.to_path_buf(),
+        drafts,
+        ..BuildOptions::default()
+    }
+    .resolved();
+    let config = load_config(&options)?;
+    let (timeline, mut problems) = content::read(&options.root, &config, drafts);
+    let Some(timeline) = timeline.filter(|_| !problems.iter().any(Diagnostic::is_error)) else {
+        return Err(problems.into());
+    };
+    match render::render(&timeline, &config, &templates.0) {
+        Ok(pages) => Ok((pages.len(), problems)),
+        Err(mut errors) => {
+            errors.append(&mut problems);
+            Err(errors.into())
+        }
+    }
+}
+
 /// Renders every page of a loaded site in memory; returns them as (path, bytes).
 pub fn render(site: &Loaded) -> Vec<(String, Vec<u8>)> {
     render::render(&site.timeline, &site.config, &site.templates)

@@ -1,9 +1,11 @@
-//! The whole pipeline (`gen check`: config, content, validation, every page rendered with the
-//! built-in templates) on a small site made from the input.
+//! The whole pipeline of `gen check` (config, content, validation, every page rendered with
+//! the built-in templates) on a small site made from the input.
 //!
 //! The input is cut at NUL bytes into `site.toml` (a valid default when that part is empty),
 //! two events, a source and a free-standing page, written into a folder under /dev/shm (the
-//! temporary folder where there is none). An odd-length input is checked with drafts.
+//! temporary folder where there is none). An odd-length input is checked with drafts. The
+//! templates, which do not depend on the input, are parsed once (`stages::check_site`);
+//! otherwise it is `timeline_gen::check` step for step.
 //!
 //! Checks: no panic; a failure carries at least one error, a success none; every diagnostic
 //! names a file of the site (or a built-in template, or none) and renders.
@@ -15,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use timeline_gen::{BuildOptions, check};
+use timeline_gen::stages::{self, LoadedTemplates};
 
 const DEFAULT_SITE: &[u8] =
     b"title = \"Fuzz\"\nbase_url = \"https://example.org/t/\"\ntimezone = \"Asia/Tehran\"\n";
@@ -64,8 +66,17 @@ fn remove_stale(base: &Path) {
     }
 }
 
+/// The built-in templates (the site folder has no `templates/`), parsed once.
+fn templates() -> &'static LoadedTemplates {
+    static TEMPLATES: OnceLock<LoadedTemplates> = OnceLock::new();
+    TEMPLATES.get_or_init(|| {
+        stages::templates(root()).unwrap_or_else(|e| panic!("built-in templates: {e:?}"))
+    })
+}
+
 fuzz_target!(|data: &[u8]| {
     let root = root();
+    let templates = templates();
     let _ = fs::remove_dir_all(root.join("content"));
     for dir in ["content/events", "content/sources"] {
         fs::create_dir_all(root.join(dir)).unwrap_or_else(|e| panic!("{dir}: {e}"));
@@ -79,16 +90,11 @@ fuzz_target!(|data: &[u8]| {
     for (name, text) in FILES.iter().zip(parts) {
         fs::write(root.join(name), text).unwrap_or_else(|e| panic!("{name}: {e}"));
     }
-    let options = BuildOptions {
-        root: root.to_path_buf(),
-        drafts: data.len() % 2 == 1,
-        ..BuildOptions::default()
-    };
-    let diagnostics = match check(&options) {
-        Ok(report) => {
-            assert!(report.pages > 0, "{report:?}");
-            assert!(!report.warnings.iter().any(|d| d.is_error()), "{report:?}");
-            report.warnings
+    let diagnostics = match stages::check_site(root, data.len() % 2 == 1, templates) {
+        Ok((pages, warnings)) => {
+            assert!(pages > 0, "no pages, warnings: {warnings:?}");
+            assert!(!warnings.iter().any(|d| d.is_error()), "{warnings:?}");
+            warnings
         }
         Err(failure) => {
             assert!(
