@@ -111,7 +111,13 @@ impl Publisher {
         ensure_ours(&spare, "the spare copy of the site")?;
         let previous = Manifest::read(&spare);
         if previous.is_none() && spare.exists() {
-            fs::remove_dir_all(&spare)
+            // Moved aside in one rename, then deleted: a build killed half-way through the
+            // deletion must not leave a spare without its marker, which every later build
+            // would refuse. What is left aside, `remove_leftovers` deletes next time.
+            let aside = parent.join(format!(".{name}.old-{}", std::process::id()));
+            let _ = fs::remove_dir_all(&aside);
+            fs::rename(&spare, &aside)
+                .and_then(|()| fs::remove_dir_all(&aside))
                 .map_err(|e| io_error(&spare, "cannot clear the spare copy", &e))?;
         }
         fs::create_dir_all(&spare).map_err(|e| io_error(&spare, "cannot create folder", &e))?;
@@ -422,6 +428,23 @@ mod tests {
         fs::write(spare.join(MARKER), DIRTY).unwrap();
         publish(&out, &files(&[("a.html", "3")])).unwrap();
         assert_eq!(names(&out), vec![MARKER.to_owned(), "a.html".to_owned()]);
+        // It was cleared by moving it aside first, and nothing is left aside.
+        assert_eq!(names(dir.path()), vec![".public.spare", "public"]);
+    }
+
+    #[test]
+    fn a_spare_a_killed_build_was_clearing_does_not_block_the_next_build() {
+        // What a build killed while deleting an unfinished spare leaves: the spare moved
+        // aside, half-deleted, its marker already gone.
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        publish(&out, &files(&[("a.html", "1")])).unwrap();
+        let aside = dir.path().join(".public.old-999999999");
+        fs::create_dir_all(aside.join("tags")).unwrap();
+        fs::write(aside.join("search.json"), "[]").unwrap();
+        publish(&out, &files(&[("a.html", "2")])).unwrap();
+        assert_eq!(fs::read_to_string(out.join("a.html")).unwrap(), "2");
+        assert_eq!(names(dir.path()), vec![".public.spare", "public"]);
     }
 
     #[test]
