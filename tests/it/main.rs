@@ -3,6 +3,7 @@
 
 mod build;
 mod commands;
+mod crash;
 mod diagnostics;
 mod formats;
 mod incremental;
