@@ -28,8 +28,29 @@ pub fn parse(file: InputFile, policy: RawHtml) -> Result<Parsed, Vec<Diagnostic>
         Kind::Source => frontmatter::SOURCE_KEYS,
         Kind::Page => frontmatter::PAGE_KEYS,
     };
-    let (fields, problems) = frontmatter::parse(&file.path, &file.text, &split, known)?;
-    let body = markdown::render(split.body, policy);
+    let (fields, mut problems) = frontmatter::parse(&file.path, &file.text, &split, known)?;
+    let body = match markdown::try_render(split.body, policy) {
+        Ok(body) => body,
+        Err(deep) => {
+            // The body runs to the end of the file, so it starts this many bytes in.
+            let at = file.text.len() - split.body.len() + deep.offset;
+            let before = &file.text[..at];
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            problems.push(
+                Diagnostic::error(
+                    &file.path,
+                    format!(
+                        "blockquotes and lists nest more than {} levels deep here",
+                        markdown::MAX_NESTING
+                    ),
+                )
+                .at(&file.text, line, column)
+                .with_hint("flatten the quotes or lists; gen refuses deeper nesting, which no text needs and which makes builds slow"),
+            );
+            return Err(problems);
+        }
+    };
     Ok(Parsed {
         path: file.path,
         kind: file.kind,
