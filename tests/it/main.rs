@@ -7,6 +7,7 @@ mod crash;
 mod diagnostics;
 mod formats;
 mod incremental;
+mod limits;
 mod paths;
 mod properties;
 mod repository;
