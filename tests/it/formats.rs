@@ -56,14 +56,20 @@ fn atom_feed_parses_as_atom_with_every_entry_linked() {
             .expect("alternate link");
         assert_eq!(alternate.href, entry.id);
         assert!(
-            entry.links.iter().any(|l| l.rel.as_deref() == Some("related")),
+            entry
+                .links
+                .iter()
+                .any(|l| l.rel.as_deref() == Some("related")),
             "{}: every event links to a source",
             entry.id
         );
     }
     // Newest first.
     let times: Vec<_> = feed.entries.iter().filter_map(|e| e.updated).collect();
-    assert!(times.windows(2).all(|w| w[0] >= w[1]), "entries newest first");
+    assert!(
+        times.windows(2).all(|w| w[0] >= w[1]),
+        "entries newest first"
+    );
 }
 
 #[test]
@@ -95,7 +101,10 @@ fn sitemap_follows_the_sitemaps_protocol() {
             "{loc} names a page that was written"
         );
     }
-    assert!(locs.len() <= 50_000, "one sitemap holds at most 50,000 URLs");
+    assert!(
+        locs.len() <= 50_000,
+        "one sitemap holds at most 50,000 URLs"
+    );
     assert!(xml.len() <= 50 * 1024 * 1024);
     // Every page but the 404 page is listed.
     let pages = walk(&out)
@@ -126,7 +135,11 @@ fn pages_carry_schema_org_json_ld() {
     for (i, item) in items.iter().enumerate() {
         assert_eq!(item["@type"], "ListItem");
         assert_eq!(item["position"], i + 1);
-        assert!(item["url"].as_str().is_some_and(|u| u.starts_with(&base_url())));
+        assert!(
+            item["url"]
+                .as_str()
+                .is_some_and(|u| u.starts_with(&base_url()))
+        );
     }
     let slug = items[0]["url"]
         .as_str()
