@@ -9,6 +9,7 @@ use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::{Body, to_bytes};
@@ -17,6 +18,9 @@ use axum::http::{HeaderValue, Response, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
 use tokio::sync::broadcast;
 use tokio_stream::StreamExt as _;
 use tokio_stream::wrappers::BroadcastStream;
@@ -102,15 +106,41 @@ pub fn start(
     let app = router(shared.clone());
     runtime.spawn(async move {
         match tokio::net::TcpListener::from_std(listener) {
-            Ok(listener) => {
-                if let Err(e) = axum::serve(listener, app).await {
-                    eprintln!("error: the server stopped: {e}");
-                }
-            }
+            Ok(listener) => serve(listener, app).await,
             Err(e) => eprintln!("error: cannot serve: {e}"),
         }
     });
     Ok(Server { address, shared })
+}
+
+/// How long a client may take to send a request's headers, or stay idle between requests,
+/// before its connection is closed.
+const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Accepts connections and serves each with hyper's HTTP/1 server. This is what
+/// `axum::serve` does, plus a timer for [`HEADER_TIMEOUT`]: without one, a client that
+/// never finishes its headers keeps its connection (and a file descriptor) forever.
+async fn serve(listener: tokio::net::TcpListener, app: Router) {
+    loop {
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            // Out of file descriptors, or a connection reset before it was accepted: wait a
+            // moment (stalled clients time out meanwhile) rather than spin.
+            Err(_) => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let service = TowerToHyperService::new(app.clone());
+        tokio::spawn(async move {
+            // A failed connection (reset, timed out, malformed) concerns only its client.
+            let _ = http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEADER_TIMEOUT)
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
 }
 
 fn bind_first_free(bind: IpAddr, port: u16) -> Result<std::net::TcpListener, Diagnostic> {
