@@ -11,6 +11,7 @@ mod limits;
 mod paths;
 mod properties;
 mod repository;
+mod server;
 mod snapshots;
 mod support;
 mod watch;
