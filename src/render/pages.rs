@@ -5,7 +5,7 @@ use tera::Context;
 
 use super::structured;
 use super::templates::{self, Templates};
-use super::views::{self, EventView, LinkView, SourceView, Views};
+use super::views::{self, CardView, EventView, LinkView, SourceView, Views};
 use super::{Kind, Slice, Taxonomy};
 use crate::diagnostics::Diagnostic;
 use crate::model::Timeline;
@@ -47,7 +47,7 @@ struct DayGroup<'a> {
     short: String,
     url: String,
     count: usize,
-    events: Vec<&'a EventView>,
+    events: Vec<&'a CardView>,
 }
 
 /// The page's own title and description (the site's on the index).
@@ -101,7 +101,14 @@ pub fn render_page(
             root_prefix(path)
         },
     );
-    let events_of = |indexes: &[usize]| -> Vec<&EventView> {
+    // Lists get the cards only; the feed, which shows bodies, gets whole views.
+    let events_of = |indexes: &[usize]| -> Vec<&CardView> {
+        indexes
+            .iter()
+            .map(|&i| &views.events[i].view.card)
+            .collect()
+    };
+    let entries_of = |indexes: &[usize]| -> Vec<&EventView> {
         indexes.iter().map(|&i| &views.events[i].view).collect()
     };
     let day_group = |i: usize| {
@@ -290,7 +297,7 @@ pub fn render_page(
                 "updated",
                 &feed.first().map(|&i| views.events[i].view.instant.clone()),
             );
-            ctx.insert("entries", &events_of(feed));
+            ctx.insert("entries", &entries_of(feed));
         }
         Kind::Sitemap => {
             ctx.insert("urls", html_urls);

@@ -61,8 +61,26 @@ pub struct CitationView {
     pub language: Option<String>,
 }
 
+/// An event as templates see it: everything a card in a list shows, plus the rendered body
+/// for the event's own page and the feed. Lists get only the [`CardView`], so the body is
+/// neither serialized into their contexts nor copied into every macro call.
 #[derive(Debug, Hash, Serialize)]
 pub struct EventView {
+    #[serde(flatten)]
+    pub card: CardView,
+    pub body_html: Arc<str>,
+}
+
+impl std::ops::Deref for EventView {
+    type Target = CardView;
+
+    fn deref(&self) -> &CardView {
+        &self.card
+    }
+}
+
+#[derive(Debug, Hash, Serialize)]
+pub struct CardView {
     pub slug: String,
     pub title: String,
     pub url: String,
@@ -85,7 +103,6 @@ pub struct EventView {
     pub tags: Vec<LinkView>,
     pub importance: Importance,
     pub summary: String,
-    pub body_html: Arc<str>,
     pub disputed: Option<String>,
     pub citations: Vec<CitationView>,
 }
@@ -262,7 +279,7 @@ fn event(e: &Event, timeline: &Timeline, config: &Config) -> EventView {
             })
             .collect()
     };
-    EventView {
+    let card = CardView {
         slug: e.slug.to_string(),
         title: e.title.clone(),
         url: format!("events/{}/", e.slug),
@@ -285,9 +302,12 @@ fn event(e: &Event, timeline: &Timeline, config: &Config) -> EventView {
         tags: links(&e.tags, "tags"),
         importance: e.importance,
         summary: e.summary.clone(),
-        body_html: e.body_html.clone(),
         disputed: e.disputed.clone(),
         citations,
+    };
+    EventView {
+        card,
+        body_html: e.body_html.clone(),
     }
 }
 
