@@ -102,10 +102,11 @@ impl Diagnostic {
             format!("{}: {label}: {}\n", paint("1", &location), self.message)
         };
         if let (Some(line), Some(text)) = (self.line, &self.source_line) {
+            let (text, column) = excerpt(text, self.column);
             let gutter = line.to_string().len();
             let _ = writeln!(out, "{:gutter$} |", "");
             let _ = writeln!(out, "{line} | {text}");
-            if let Some(column) = self.column {
+            if let Some(column) = column {
                 let pad: String = text
                     .chars()
                     .take(column - 1)
@@ -119,6 +120,33 @@ impl Diagnostic {
         }
         out
     }
+}
+
+/// Characters of a source line shown under a message; longer lines are cut around the column.
+const EXCERPT: usize = 100;
+
+/// The part of a long source line worth showing (a window around the column, with `…` where
+/// text was cut) and the column within it, so a 20 kB line prints as one readable line.
+fn excerpt(text: &str, column: Option<usize>) -> (String, Option<usize>) {
+    let count = text.chars().count();
+    if count <= EXCERPT {
+        return (text.to_owned(), column);
+    }
+    let at = column.unwrap_or(1).clamp(1, count + 1) - 1;
+    let start = at
+        .saturating_sub(EXCERPT / 2)
+        .min(count.saturating_sub(EXCERPT));
+    let end = (start + EXCERPT).min(count);
+    let mut shown = String::new();
+    if start > 0 {
+        shown.push('…');
+    }
+    shown.extend(text.chars().skip(start).take(end - start));
+    if end < count {
+        shown.push('…');
+    }
+    let column = column.map(|_| at - start + 1 + usize::from(start > 0));
+    (shown, column)
 }
 
 /// Sorts diagnostics for display: by file, then line, errors before warnings at a tie.
@@ -164,6 +192,24 @@ pub fn locate(text: &str, needle: &str) -> Option<(usize, usize)> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn long_source_lines_are_cut_around_the_column() {
+        let line = format!("{}X{}", "a".repeat(5_000), "b".repeat(5_000));
+        let (shown, column) = super::excerpt(&line, Some(5_001));
+        assert!(shown.chars().count() <= super::EXCERPT + 2, "{shown}");
+        assert!(shown.starts_with('…') && shown.ends_with('…'));
+        let caret = column.expect("column");
+        assert_eq!(shown.chars().nth(caret - 1), Some('X'));
+        assert_eq!(
+            super::excerpt("short", Some(3)),
+            ("short".to_owned(), Some(3))
+        );
+        let (start, column) = super::excerpt(&"c".repeat(500), Some(2));
+        assert!(!start.starts_with('…') && start.ends_with('…'));
+        assert_eq!(column, Some(2));
+    }
+
     use super::*;
 
     #[test]
