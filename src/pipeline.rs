@@ -161,7 +161,7 @@ pub fn check(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
 
 /// `gen build`: validate, render, and publish into the output folder.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
-    Session::start(options).map(|(_, report)| report)
+    Session::build_once(options)
 }
 
 /// Where to write, refusing folders whose replacement would destroy the site's own files.

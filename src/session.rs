@@ -73,12 +73,36 @@ struct Owed {
 impl Session {
     /// A full build, published atomically (as `gen build`), that is kept for rebuilds.
     pub fn start(options: &BuildOptions) -> Result<(Session, BuildReport), BuildFailure> {
+        let (session, report) = Self::begin(options, true)?;
+        let Some(session) = session else {
+            unreachable!("a kept session is always returned");
+        };
+        Ok((session, report))
+    }
+
+    /// `gen build`: the same first build, without keeping anything for later rebuilds. The
+    /// parsed content files (their text, front matter and rendered bodies, kept by the
+    /// session so an edit re-reads one file) are let go before rendering starts.
+    pub fn build_once(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
+        Self::begin(options, false).map(|(_, report)| report)
+    }
+
+    fn begin(
+        options: &BuildOptions,
+        keep: bool,
+    ) -> Result<(Option<Session>, BuildReport), BuildFailure> {
         let started = Instant::now();
         let options = options.resolved();
         let config = load_config(&options)?;
         let output = output_dir(&options, &config)?;
         let (templates, cache, timeline, mut warnings) = prepare(&options, &config)?;
         let assets = assets::collect(&options.root).map_err(BuildFailure::from)?;
+        let cache = if keep {
+            Some(cache)
+        } else {
+            drop(cache);
+            None
+        };
         let mut render_cache = RenderCache::default();
         // Pages go to the spare copy a chunk at a time as they are rendered; nothing reaches
         // the output folder unless every page rendered.
@@ -124,7 +148,7 @@ impl Session {
             warnings,
             elapsed: started.elapsed(),
         };
-        let session = Session {
+        let session = cache.map(|cache| Session {
             options,
             output,
             config,
@@ -134,7 +158,7 @@ impl Session {
             manifest,
             asset_paths: assets.iter().map(|a| a.path.clone()).collect(),
             owed: Owed::default(),
-        };
+        });
         Ok((session, report))
     }
 
