@@ -28,4 +28,10 @@ for target in "${targets[@]}"; do
     grep -E '^#[0-9]+[[:space:]]+DONE|stat::number_of_executed_units|stat::average_exec_per_sec' \
         "logs/$target.log" | sed 's/^/   /' || true
 done
+# The pipeline target's site folders of finished runs (libFuzzer exits without cleaning up).
+for dir in /dev/shm/gen-fuzz-pipeline.* "${TMPDIR:-/tmp}"/gen-fuzz-pipeline.*; do
+    if [ -d "$dir" ] && [ ! -e "/proc/${dir##*.}" ]; then
+        rm -rf "$dir"
+    fi
+done
 exit "$status"
