@@ -52,11 +52,63 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
 /// 200 kB).
 pub const MAX_NESTING: usize = 100;
 
-/// A body whose blockquotes and lists nest deeper than [`MAX_NESTING`].
+/// How deep raw HTML elements may nest in a body that is sanitized. The sanitizer's HTML
+/// tree builder also slows with the square of the depth (10,000 nested `<div>` took 0.17 s,
+/// 100,000 took 18–25 s in a release build); real content nests a few levels.
+pub const MAX_HTML_NESTING: usize = 1_000;
+
+/// A body whose blockquotes and lists nest deeper than [`MAX_NESTING`], or whose raw HTML
+/// nests deeper than [`MAX_HTML_NESTING`] (`html` is then true).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TooDeep {
     /// The byte offset in the body of the first container past the limit.
     pub offset: usize,
+    pub html: bool,
+}
+
+/// Elements that never hold others or whose end tag may be left out (the parser closes them
+/// by itself), so they do not count towards raw HTML nesting.
+const FLAT: &[&str] = &[
+    "area", "base", "br", "col", "dd", "dt", "embed", "hr", "img", "input", "li", "link", "meta",
+    "option", "p", "param", "source", "td", "th", "tr", "track", "wbr",
+];
+
+/// How a piece of raw HTML changes the nesting depth (+1 per start tag of a containing
+/// element, −1 per end tag), and the deepest it goes on the way. An estimate (comments and
+/// attributes holding `<` can fool it), used only to refuse bodies nested far past anything
+/// real content does.
+fn html_depth_change(raw: &str) -> (isize, isize) {
+    let mut change = 0isize;
+    let mut peak = 0isize;
+    let mut rest = raw;
+    while let Some(at) = rest.find('<') {
+        rest = &rest[at + 1..];
+        if let Some(closing) = rest.strip_prefix('/') {
+            let name: String = closing
+                .chars()
+                .take_while(char::is_ascii_alphanumeric)
+                .collect::<String>()
+                .to_ascii_lowercase();
+            if !name.is_empty() && !FLAT.contains(&name.as_str()) {
+                change -= 1;
+            }
+            continue;
+        }
+        let name: String = rest
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .collect::<String>()
+            .to_ascii_lowercase();
+        if name.is_empty() || FLAT.contains(&name.as_str()) {
+            continue;
+        }
+        let self_closing = rest.find('>').is_some_and(|end| rest[..end].ends_with('/'));
+        if !self_closing {
+            change += 1;
+            peak = peak.max(change);
+        }
+    }
+    (change, peak)
 }
 
 /// Renders a Markdown body under the given raw-HTML policy. A body nested deeper than
@@ -83,13 +135,26 @@ pub fn try_render(markdown: &str, policy: RawHtml) -> Result<Rendered, TooDeep> 
         | Options::ENABLE_HEADING_ATTRIBUTES;
     let mut events: Vec<Event<'_>> = Vec::new();
     let mut depth = 0usize;
+    let mut html_depth = 0isize;
     for (event, range) in Parser::new_ext(markdown, options).into_offset_iter() {
-        match event {
+        match &event {
+            Event::Html(raw) | Event::InlineHtml(raw) if policy == RawHtml::Sanitize => {
+                let (change, peak) = html_depth_change(raw);
+                let deepest = html_depth + peak;
+                html_depth = (html_depth + change).max(0);
+                if deepest.unsigned_abs() > MAX_HTML_NESTING {
+                    return Err(TooDeep {
+                        offset: range.start,
+                        html: true,
+                    });
+                }
+            }
             Event::Start(Tag::BlockQuote(_) | Tag::List(_)) => {
                 depth += 1;
                 if depth > MAX_NESTING {
                     return Err(TooDeep {
                         offset: range.start,
+                        html: false,
                     });
                 }
             }
@@ -384,14 +449,16 @@ mod tests {
         assert_eq!(
             try_render(&deep(MAX_NESTING + 1), RawHtml::Sanitize),
             Err(TooDeep {
-                offset: 2 * MAX_NESTING
+                offset: 2 * MAX_NESTING,
+                html: false,
             })
         );
         let list = format!("Intro.\n\n{}x\n", "- ".repeat(10_000));
         assert_eq!(
             try_render(&list, RawHtml::Sanitize),
             Err(TooDeep {
-                offset: "Intro.\n\n".len() + 2 * MAX_NESTING
+                offset: "Intro.\n\n".len() + 2 * MAX_NESTING,
+                html: false,
             })
         );
         // Lists in blockquotes count together; side by side they do not add up.
@@ -411,5 +478,21 @@ mod tests {
         assert!(is_allowed_href("../events/a/"));
         assert!(!is_allowed_href(" JavaScript:alert(1)"));
         assert!(!is_allowed_href("vbscript:x"));
+    }
+
+    #[test]
+    fn raw_html_nested_past_the_limit_is_refused_when_sanitizing() {
+        let deep = |n: usize| format!("{}x{}", "<div>".repeat(n), "</div>".repeat(n));
+        assert!(try_render(&deep(MAX_HTML_NESTING), RawHtml::Sanitize).is_ok());
+        let refused = try_render(&deep(MAX_HTML_NESTING + 1), RawHtml::Sanitize);
+        assert!(
+            matches!(refused, Err(TooDeep { html: true, .. })),
+            "{refused:?}"
+        );
+        // Escaped or trusted HTML never reaches the sanitizer's tree builder.
+        assert!(try_render(&deep(MAX_HTML_NESTING + 1), RawHtml::Escape).is_ok());
+        // Siblings, void elements, self-closing tags and paragraphs do not add up.
+        let flat = "<div>a</div><br><img src=x><span/><p>b".repeat(5_000);
+        assert!(try_render(&flat, RawHtml::Sanitize).is_ok());
     }
 }

@@ -38,15 +38,27 @@ pub fn parse(file: InputFile, policy: RawHtml) -> Result<Parsed, Vec<Diagnostic>
             let line = before.matches('\n').count() + 1;
             let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
             problems.push(
-                Diagnostic::error(
-                    &file.path,
-                    format!(
-                        "blockquotes and lists nest more than {} levels deep here",
-                        markdown::MAX_NESTING
-                    ),
-                )
-                .at(&file.text, line, column)
-                .with_hint("flatten the quotes or lists; gen refuses deeper nesting, which no text needs and which makes builds slow"),
+                if deep.html {
+                    Diagnostic::error(
+                        &file.path,
+                        format!(
+                            "raw HTML elements nest more than {} levels deep here",
+                            markdown::MAX_HTML_NESTING
+                        ),
+                    )
+                    .at(&file.text, line, column)
+                    .with_hint("close the HTML elements or flatten them; gen refuses deeper nesting, which no text needs and which makes builds slow")
+                } else {
+                    Diagnostic::error(
+                        &file.path,
+                        format!(
+                            "blockquotes and lists nest more than {} levels deep here",
+                            markdown::MAX_NESTING
+                        ),
+                    )
+                    .at(&file.text, line, column)
+                    .with_hint("flatten the quotes or lists; gen refuses deeper nesting, which no text needs and which makes builds slow")
+                },
             );
             return Err(problems);
         }
