@@ -103,7 +103,11 @@ impl Session {
             drop(cache);
             None
         };
-        let mut render_cache = RenderCache::default();
+        let mut render_cache = if keep {
+            RenderCache::default()
+        } else {
+            RenderCache::lean()
+        };
         // Pages go to the spare copy a chunk at a time as they are rendered; nothing reaches
         // the output folder unless every page rendered.
         let mut publisher = Publisher::begin(&output).map_err(BuildFailure::from)?;

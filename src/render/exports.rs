@@ -5,6 +5,7 @@ use chrono::{Datelike, Timelike};
 use chrono_tz::Tz;
 use serde::Serialize;
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use super::views::{EventEntry, EventView, SiteView};
@@ -70,7 +71,7 @@ pub fn slide(event: &Event, view: &EventView, site: &SiteView, zone: Tz) -> Stri
 }
 
 /// `timeline.json` in TimelineJS3's format: a title slide and one slide per event.
-pub fn timeline_json(site: &SiteView, entries: &[Arc<EventEntry>]) -> Vec<u8> {
+pub fn timeline_json(site: &SiteView, entries: &[Arc<EventEntry>], zone: Tz) -> Vec<u8> {
     let title = TlSlide {
         unique_id: None,
         start_date: None,
@@ -82,22 +83,35 @@ pub fn timeline_json(site: &SiteView, entries: &[Arc<EventEntry>]) -> Vec<u8> {
         group: None,
         display_date: None,
     };
-    let mut out =
-        String::with_capacity(entries.iter().map(|e| e.slide.len() + 1).sum::<usize>() + 256);
+    let mut out = String::with_capacity(
+        entries
+            .iter()
+            .map(|e| e.fragments.as_ref().map_or(1024, |f| f.slide.len() + 1))
+            .sum::<usize>()
+            + 256,
+    );
     out.push_str("{\"title\":");
     out.push_str(&serde_json::to_string(&title).unwrap_or_default());
     out.push_str(",\"events\":[");
-    join(&mut out, entries.iter().map(|e| e.slide.as_str()));
+    join(&mut out, entries, |e| match &e.fragments {
+        Some(f) => Cow::Borrowed(f.slide.as_str()),
+        None => Cow::Owned(slide(&e.event, &e.view, site, zone)),
+    });
     out.push_str("]}\n");
     out.into_bytes()
 }
 
-fn join<'a>(out: &mut String, parts: impl Iterator<Item = &'a str>) {
-    for (i, part) in parts.enumerate() {
+/// Writes each entry's part, comma-separated; parts not kept are made one at a time.
+fn join<'a>(
+    out: &mut String,
+    entries: &'a [Arc<EventEntry>],
+    part: impl Fn(&'a EventEntry) -> Cow<'a, str>,
+) {
+    for (i, entry) in entries.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
-        out.push_str(part);
+        out.push_str(&part(entry));
     }
 }
 
@@ -184,10 +198,18 @@ pub fn search_entry(event: &Event, view: &EventView) -> String {
 
 /// `search.json`: one entry per event, in timeline order.
 pub fn search_json(entries: &[Arc<EventEntry>]) -> Vec<u8> {
-    let mut out =
-        String::with_capacity(entries.iter().map(|e| e.search.len() + 1).sum::<usize>() + 4);
+    let mut out = String::with_capacity(
+        entries
+            .iter()
+            .map(|e| e.fragments.as_ref().map_or(1024, |f| f.search.len() + 1))
+            .sum::<usize>()
+            + 4,
+    );
     out.push('[');
-    join(&mut out, entries.iter().map(|e| e.search.as_str()));
+    join(&mut out, entries, |e| match &e.fragments {
+        Some(f) => Cow::Borrowed(f.search.as_str()),
+        None => Cow::Owned(search_entry(&e.event, &e.view)),
+    });
     out.push_str("]\n");
     out.into_bytes()
 }

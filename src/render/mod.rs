@@ -116,6 +116,16 @@ pub struct RenderCache {
     plan: Option<PlanCache>,
 }
 
+impl RenderCache {
+    /// For a single render (`gen build`): per-event parts of the JSON exports are made as
+    /// the files are written instead of being kept for a next render.
+    pub fn lean() -> Self {
+        let mut cache = Self::default();
+        cache.events.lean = true;
+        cache
+    }
+}
+
 /// The page plan of the last render, reused while the site's shape (which pages exist) is
 /// the same: a typical edit changes what pages show, not which pages there are.
 struct PlanCache {
@@ -258,7 +268,11 @@ pub fn render_into(
             .par_iter()
             .map(|&(path, kind)| {
                 let bytes = match kind {
-                    Kind::TimelineJson => Ok(exports::timeline_json(&views.site, &views.events)),
+                    Kind::TimelineJson => Ok(exports::timeline_json(
+                        &views.site,
+                        &views.events,
+                        timeline.zone,
+                    )),
                     Kind::SearchJson => Ok(exports::search_json(&views.events)),
                     _ => pages::render_page(
                         path, kind, timeline, &views, html_urls, &feed, templates,

@@ -126,13 +126,18 @@ pub struct SourceView {
 /// One event's view and what is derived from it, kept between renders while the event and
 /// the sources it cites are unchanged.
 pub struct EventEntry {
-    event: Arc<Event>,
+    pub(super) event: Arc<Event>,
     pub view: EventView,
     /// A fingerprint of `view`, for page signatures.
     pub hash: u64,
-    /// Its slide in `timeline.json`, serialized.
+    /// Its slide in `timeline.json` and its entry in `search.json`, serialized; kept only
+    /// where renders follow one another (see [`EventCache::lean`]).
+    pub fragments: Option<Fragments>,
+}
+
+/// An event's parts of the two JSON exports, serialized.
+pub struct Fragments {
     pub slide: String,
-    /// Its entry in `search.json`, serialized.
     pub search: String,
 }
 
@@ -142,6 +147,10 @@ pub struct EventCache {
     /// What every entry also depends on: the sources' titles and addresses, and the config.
     key: u64,
     entries: HashMap<Slug, Arc<EventEntry>>,
+    /// A single render (`gen build`): the export fragments are not kept per event but
+    /// written straight into `timeline.json` and `search.json` (at 100,000 events they
+    /// weigh ~300 MB, on top of the two files themselves).
+    pub lean: bool,
 }
 
 /// Everything the pages are made from, formatted once.
@@ -192,6 +201,7 @@ pub fn build(timeline: &Timeline, config: &Config, cache: &mut EventCache) -> Vi
         cache.entries.clear();
         cache.key = key;
     }
+    let lean = cache.lean;
     let computed: Vec<(Arc<EventEntry>, bool)> = timeline
         .events
         .par_iter()
@@ -199,11 +209,14 @@ pub fn build(timeline: &Timeline, config: &Config, cache: &mut EventCache) -> Vi
             Some(entry) if Arc::ptr_eq(&entry.event, e) => (Arc::clone(entry), false),
             _ => {
                 let view = event(e, timeline, config);
+                let fragments = (!lean).then(|| Fragments {
+                    slide: super::exports::slide(e, &view, &site, zone),
+                    search: super::exports::search_entry(e, &view),
+                });
                 let entry = EventEntry {
                     event: Arc::clone(e),
                     hash: hash(&view),
-                    slide: super::exports::slide(e, &view, &site, zone),
-                    search: super::exports::search_entry(e, &view),
+                    fragments,
                     view,
                 };
                 (Arc::new(entry), true)
