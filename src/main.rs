@@ -8,6 +8,13 @@ use clap::{Parser, Subcommand};
 use timeline_gen::watch::{self, WatchMessage, WatchOptions};
 use timeline_gen::{BuildFailure, BuildOptions, BuildReport, Diagnostic, scaffold};
 
+/// jemalloc instead of the system allocator: a build makes and frees millions of small
+/// strings on every core, and glibc's malloc spent up to a third of a 100,000-event build
+/// consolidating its free lists (10,000 events: 3.1 → 2.4 s of CPU).
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 /// gen: a static timeline website generator.
 #[derive(Parser)]
 #[command(name = "gen", version, about, long_about = None)]
