@@ -83,22 +83,48 @@ pub fn timeline_json(site: &SiteView, entries: &[Arc<EventEntry>], zone: Tz) -> 
         group: None,
         display_date: None,
     };
-    let mut out = String::with_capacity(
-        entries
-            .iter()
-            .map(|e| e.fragments.as_ref().map_or(1024, |f| f.slide.len() + 1))
-            .sum::<usize>()
-            + 256,
-    );
+    let part = |e| slide_part(e, site, zone);
+    let mut out = String::with_capacity(capacity(entries, part) + 256);
     out.push_str("{\"title\":");
     out.push_str(&serde_json::to_string(&title).unwrap_or_default());
     out.push_str(",\"events\":[");
-    join(&mut out, entries, |e| match &e.fragments {
-        Some(f) => Cow::Borrowed(f.slide.as_str()),
-        None => Cow::Owned(slide(&e.event, &e.view, site, zone)),
-    });
+    join(&mut out, entries, part);
     out.push_str("]}\n");
     out.into_bytes()
+}
+
+/// An event's slide, as kept or made now.
+fn slide_part<'a>(e: &'a EventEntry, site: &SiteView, zone: Tz) -> Cow<'a, str> {
+    match &e.fragments {
+        Some(f) => Cow::Borrowed(f.slide.as_str()),
+        None => Cow::Owned(slide(&e.event, &e.view, site, zone)),
+    }
+}
+
+/// An event's search entry, as kept or made now.
+fn search_part(e: &EventEntry) -> Cow<'_, str> {
+    match &e.fragments {
+        Some(f) => Cow::Borrowed(f.search.as_str()),
+        None => Cow::Owned(search_entry(&e.event, &e.view)),
+    }
+}
+
+/// The room the joined parts need: exact when they are kept; otherwise the average of the
+/// first 64 parts, made for the purpose, times the count plus a tenth, so the buffer of a
+/// 100,000-event file is not regrown (and briefly held twice) over and over.
+fn capacity<'a>(
+    entries: &'a [Arc<EventEntry>],
+    part: impl Fn(&'a EventEntry) -> Cow<'a, str>,
+) -> usize {
+    let sample = &entries[..entries.len().min(64)];
+    if sample.is_empty() {
+        return 0;
+    }
+    let measured: usize = sample.iter().map(|e| part(e).len() + 1).sum();
+    if sample.len() == entries.len() {
+        return measured;
+    }
+    measured / sample.len() * entries.len() / 10 * 11
 }
 
 /// Writes each entry's part, comma-separated; parts not kept are made one at a time.
@@ -198,18 +224,9 @@ pub fn search_entry(event: &Event, view: &EventView) -> String {
 
 /// `search.json`: one entry per event, in timeline order.
 pub fn search_json(entries: &[Arc<EventEntry>]) -> Vec<u8> {
-    let mut out = String::with_capacity(
-        entries
-            .iter()
-            .map(|e| e.fragments.as_ref().map_or(1024, |f| f.search.len() + 1))
-            .sum::<usize>()
-            + 4,
-    );
+    let mut out = String::with_capacity(capacity(entries, search_part) + 4);
     out.push('[');
-    join(&mut out, entries, |e| match &e.fragments {
-        Some(f) => Cow::Borrowed(f.search.as_str()),
-        None => Cow::Owned(search_entry(&e.event, &e.view)),
-    });
+    join(&mut out, entries, search_part);
     out.push_str("]\n");
     out.into_bytes()
 }

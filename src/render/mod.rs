@@ -263,7 +263,12 @@ pub fn render_into(
         .map(|((path, kind), _)| (path, *kind))
         .collect();
     let mut problems: Vec<Diagnostic> = Vec::new();
-    for chunk in stale.chunks(CHUNK) {
+    // The two JSON exports (each a few hundred MB at 100,000 events) are made one at a time
+    // after the pages, never beside each other or beside a chunk of pages.
+    let (exports, pages): (Vec<_>, Vec<_>) = stale
+        .into_iter()
+        .partition(|(_, kind)| matches!(kind, Kind::TimelineJson | Kind::SearchJson));
+    for chunk in pages.chunks(CHUNK).chain(exports.chunks(1)) {
         let results: Vec<Result<Page, Diagnostic>> = chunk
             .par_iter()
             .map(|&(path, kind)| {
