@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use timeline_gen::BuildOptions;
 
+use crate::support::files_under;
+
 /// Builds the repository's site once into a temporary folder.
 fn built() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -27,10 +29,13 @@ fn read(out: &Path, rel: &str) -> String {
 }
 
 fn base_url() -> String {
-    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("site.toml"))
-        .expect("site.toml");
-    let table: toml::Table = text.parse().expect("site.toml parses");
-    table["base_url"].as_str().expect("base_url").to_owned()
+    let options = BuildOptions {
+        root: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+        ..BuildOptions::default()
+    };
+    timeline_gen::load_config(&options)
+        .expect("site.toml")
+        .base_url
 }
 
 #[test]
@@ -107,9 +112,9 @@ fn sitemap_follows_the_sitemaps_protocol() {
     );
     assert!(xml.len() <= 50 * 1024 * 1024);
     // Every page but the 404 page is listed.
-    let pages = walk(&out)
+    let pages = files_under(&out)
         .into_iter()
-        .filter(|p| p.ends_with("index.html"))
+        .filter(|(p, _)| p.ends_with("index.html"))
         .count();
     assert_eq!(locs.len(), pages);
 }
@@ -156,17 +161,4 @@ fn pages_carry_schema_org_json_ld() {
         assert_eq!(c["@type"], "CreativeWork");
         assert!(c["name"].is_string() && c["publisher"]["name"].is_string());
     }
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir(dir).expect("read_dir").flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            found.extend(walk(&path));
-        } else {
-            found.push(path);
-        }
-    }
-    found
 }

@@ -3,11 +3,11 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{self, Receiver};
+use std::process::{Child, Command};
+use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
-use crate::support::Site;
+use crate::support::{self, Site};
 
 const PATIENCE: Duration = Duration::from_secs(15);
 
@@ -19,34 +19,7 @@ struct Watcher {
 
 impl Watcher {
     fn start(site: &Site, args: &[&str]) -> Watcher {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_gen"))
-            .arg("watch")
-            .args(args)
-            .current_dir(site.root())
-            .env("NO_COLOR", "1")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start gen watch");
-        let (tx, lines) = mpsc::channel();
-        for stream in [
-            child
-                .stdout
-                .take()
-                .map(|s| Box::new(s) as Box<dyn Read + Send>),
-            child
-                .stderr
-                .take()
-                .map(|s| Box::new(s) as Box<dyn Read + Send>),
-        ] {
-            let tx = tx.clone();
-            let stream = stream.expect("piped");
-            std::thread::spawn(move || {
-                for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                    let _ = tx.send(line);
-                }
-            });
-        }
+        let (child, lines) = support::spawn_watch(site, args);
         let mut w = Watcher {
             child,
             lines,
