@@ -11,7 +11,8 @@
   var home = doc.querySelector(".site-title a");
   var siteZone = doc.body.getAttribute("data-zone") || "UTC";
   var state = { q: "", actor: "", tag: "", source: "", zone: "site" };
-  var KEYS = ["q", "actor", "tag", "source", "zone"];
+  var FILTERS = ["q", "actor", "tag", "source"];
+  var KEYS = FILTERS.concat(["zone"]);
   var controls = {};
   var status = null;
   var bodies = null; // slug -> folded text of the event, from search.json
@@ -21,9 +22,10 @@
   function fold(text) {
     return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
   }
-  function lastSegment(href) {
+  // "../actors/iran/" → ["actors", "iran"]: the folder and the name a link points at.
+  function segments(href) {
     var parts = href.replace(/\/+$/, "").split("/");
-    return decodeURIComponent(parts[parts.length - 1]);
+    return [parts[parts.length - 2], decodeURIComponent(parts[parts.length - 1])];
   }
   function element(name, props, children) {
     var el = doc.createElement(name);
@@ -41,16 +43,15 @@
     };
     each(card.querySelectorAll(".terms a"), function (a) {
       // ".../actors/iran/" or ".../tags/strikes/": the folder names the kind.
-      var parts = a.getAttribute("href").replace(/\/+$/, "").split("/");
-      var folder = parts[parts.length - 2];
-      var kind = folder === "actors" ? "actor" : folder === "tags" ? "tag" : "";
-      if (kind) f[kind][decodeURIComponent(parts[parts.length - 1])] = a.textContent.replace(/^#/, "");
+      var at = segments(a.getAttribute("href"));
+      var kind = at[0] === "actors" ? "actor" : at[0] === "tags" ? "tag" : "";
+      if (kind) f[kind][at[1]] = a.textContent.replace(/^#/, "");
     });
     each(card.querySelectorAll(".cites li"), function (li) {
       var page = li.querySelector("a");
       var cite = li.querySelector("cite");
       if (!page) return;
-      f.source[lastSegment(page.getAttribute("href"))] = {
+      f.source[segments(page.getAttribute("href"))[1]] = {
         outlet: page.textContent,
         title: cite ? cite.textContent : ""
       };
@@ -165,6 +166,14 @@
     history.replaceState(history.state, "", location.pathname + (query ? "?" + query : "") + location.hash);
   }
 
+  function clearFilters() {
+    FILTERS.forEach(function (k) {
+      state[k] = "";
+      if (controls[k]) controls[k].value = "";
+    });
+    apply();
+  }
+
   function options(select, entries) {
     entries.forEach(function (e) {
       select.appendChild(element("option", { value: e[0], textContent: e[1] }));
@@ -230,10 +239,7 @@
     ]);
     field("Times", zone);
     var clear = element("button", { type: "button", textContent: "Show all" });
-    clear.addEventListener("click", function () {
-      ["q", "actor", "tag", "source"].forEach(function (k) { state[k] = ""; controls[k].value = ""; });
-      apply();
-    });
+    clear.addEventListener("click", clearFilters);
     form.appendChild(clear);
     form.appendChild(element("p", {
       className: "keys",
@@ -311,13 +317,7 @@
     try { id = decodeURIComponent(location.hash.slice(1)); } catch (e) { return; }
     var el = id && doc.getElementById(id);
     if (!el || !el.classList.contains("event")) return;
-    if (el.hidden) {
-      ["q", "actor", "tag", "source"].forEach(function (k) {
-        state[k] = "";
-        if (controls[k]) controls[k].value = "";
-      });
-      apply();
-    }
+    if (el.hidden) clearFilters();
     each(doc.querySelectorAll(".event.highlight"), function (c) { c.classList.remove("highlight"); });
     el.classList.add("highlight");
     focusCard(el, false);
@@ -334,7 +334,7 @@
       // A value that names nothing on this page (the select keeps "") is dropped.
       state[k] = controls[k].value;
     });
-    if (state.q || state.actor || state.tag || state.source || state.zone !== "site") apply();
+    if (state.zone !== "site" || FILTERS.some(function (k) { return state[k]; })) apply();
     else if (status) status.textContent = "Showing all " + facts.length + " events.";
   }
   window.addEventListener("hashchange", follow);

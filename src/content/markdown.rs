@@ -73,6 +73,16 @@ const FLAT: &[&str] = &[
     "option", "p", "param", "source", "td", "th", "tr", "track", "wbr",
 ];
 
+/// True when the tag name `text` starts with is one of an element that holds others.
+fn nests(text: &str) -> bool {
+    let name = text
+        .chars()
+        .take_while(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    !name.is_empty() && !FLAT.contains(&name.as_str())
+}
+
 /// How a piece of raw HTML changes the nesting depth (+1 per start tag of a containing
 /// element, −1 per end tag), and the deepest it goes on the way. An estimate (comments and
 /// attributes holding `<` can fool it), used only to refuse bodies nested far past anything
@@ -84,22 +94,12 @@ fn html_depth_change(raw: &str) -> (isize, isize) {
     while let Some(at) = rest.find('<') {
         rest = &rest[at + 1..];
         if let Some(closing) = rest.strip_prefix('/') {
-            let name: String = closing
-                .chars()
-                .take_while(char::is_ascii_alphanumeric)
-                .collect::<String>()
-                .to_ascii_lowercase();
-            if !name.is_empty() && !FLAT.contains(&name.as_str()) {
+            if nests(closing) {
                 change -= 1;
             }
             continue;
         }
-        let name: String = rest
-            .chars()
-            .take_while(char::is_ascii_alphanumeric)
-            .collect::<String>()
-            .to_ascii_lowercase();
-        if name.is_empty() || FLAT.contains(&name.as_str()) {
+        if !nests(rest) {
             continue;
         }
         let self_closing = rest.find('>').is_some_and(|end| rest[..end].ends_with('/'));

@@ -50,6 +50,11 @@ struct DayGroup<'a> {
     events: Vec<&'a CardView>,
 }
 
+/// "1 event", "12 events".
+fn events(count: usize) -> String {
+    format!("{count} event{}", if count == 1 { "" } else { "s" })
+}
+
 /// The page's own title and description (the site's on the index).
 #[derive(Serialize)]
 struct Meta {
@@ -185,9 +190,8 @@ pub fn render_page(
             let mut group = day_group(i);
             meta = Meta {
                 description: format!(
-                    "{} event{} on {}, with their sources.",
-                    group.count,
-                    if group.count == 1 { "" } else { "s" },
+                    "{} on {}, with their sources.",
+                    events(group.count),
                     group.label
                 ),
                 title: group.label.clone(),
@@ -229,11 +233,10 @@ pub fn render_page(
             meta = Meta {
                 title: format!("{} ({})", source.title, source.outlet),
                 description: format!(
-                    "{}: “{}”, cited by {} event{} of the timeline.",
+                    "{}: “{}”, cited by {} of the timeline.",
                     source.outlet,
                     source.title,
-                    source.cited_by,
-                    if source.cited_by == 1 { "" } else { "s" }
+                    events(source.cited_by)
                 ),
             };
             ctx.insert("source", source);
@@ -264,9 +267,8 @@ pub fn render_page(
             meta = Meta {
                 title: term.name.clone(),
                 description: format!(
-                    "{} event{} of the timeline under “{}”.",
-                    term.events.len(),
-                    if term.events.len() == 1 { "" } else { "s" },
+                    "{} of the timeline under “{}”.",
+                    events(term.events.len()),
                     term.name
                 ),
             };
