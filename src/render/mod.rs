@@ -1,6 +1,7 @@
 //! Model → pages: the page plan (every path the site has and what it shows), the views
 //! templates see, Tera rendering with embedded defaults, and the JSON exports.
 
+mod cards;
 mod exports;
 mod pages;
 mod signature;
@@ -231,7 +232,7 @@ pub fn render_into(
     config: &Config,
     templates: &Templates,
     cache: &mut RenderCache,
-    sink: &mut dyn FnMut(Vec<Page>) -> Result<(), Diagnostic>,
+    sink: &mut (dyn FnMut(Vec<Page>) -> Result<(), Diagnostic> + Send),
 ) -> Result<Arc<Vec<String>>, Vec<Diagnostic>> {
     let views = views::build(timeline, config, &mut cache.events);
     let key = shape(timeline, config);
@@ -268,37 +269,49 @@ pub fn render_into(
     let (exports, pages): (Vec<_>, Vec<_>) = stale
         .into_iter()
         .partition(|(_, kind)| matches!(kind, Kind::TimelineJson | Kind::SearchJson));
-    for chunk in pages.chunks(CHUNK).chain(exports.chunks(1)) {
-        let results: Vec<Result<Page, Diagnostic>> = chunk
-            .par_iter()
-            .map(|&(path, kind)| {
-                let bytes = match kind {
-                    Kind::TimelineJson => Ok(exports::timeline_json(
-                        &views.site,
-                        &views.events,
-                        timeline.zone,
-                    )),
-                    Kind::SearchJson => Ok(exports::search_json(&views.events)),
-                    _ => pages::render_page(
-                        path, kind, timeline, &views, html_urls, &feed, templates,
-                    ),
-                }?;
-                Ok(Page {
-                    path: path.clone(),
-                    bytes,
-                })
-            })
-            .collect();
-        let mut pages = Vec::with_capacity(results.len());
-        for r in results {
-            match r {
-                Ok(p) => pages.push(p),
-                Err(d) if !problems.contains(&d) => problems.push(d),
-                Err(_) => {}
-            }
-        }
-        if problems.is_empty() {
-            sink(pages).map_err(|d| vec![d])?;
+    let cards = cards::Cards::new(templates, &views);
+    let inputs = pages::Inputs {
+        timeline,
+        views: &views,
+        html_urls,
+        feed: &feed,
+        templates,
+        cards: &cards,
+    };
+    let render = |&(path, kind): &(&String, Kind)| -> Result<Page, Diagnostic> {
+        Ok(Page {
+            path: path.clone(),
+            bytes: pages::render_page(path, kind, inputs)?,
+        })
+    };
+    // Each chunk of pages is rendered while the one before is handed to the sink.
+    let mut handed: Option<Vec<Page>> = None;
+    for chunk in pages.chunks(CHUNK) {
+        let (results, sunk) = rayon::join(
+            || chunk.par_iter().map(render).collect::<Vec<_>>(),
+            || handed.take().map_or(Ok(()), &mut *sink),
+        );
+        sunk.map_err(|d| vec![d])?;
+        handed = collect(results, &mut problems);
+    }
+    if let Some(pages) = handed {
+        sink(pages).map_err(|d| vec![d])?;
+    }
+    drop(cards);
+    // Each export is made on every core (see `exports::join`), then handed on alone.
+    if problems.is_empty() {
+        for &(path, kind) in &exports {
+            let bytes = match kind {
+                Kind::TimelineJson => {
+                    exports::timeline_json(&views.site, &views.events, timeline.zone)
+                }
+                _ => exports::search_json(&views.events),
+            };
+            sink(vec![Page {
+                path: path.clone(),
+                bytes,
+            }])
+            .map_err(|d| vec![d])?;
         }
     }
     if !problems.is_empty() {
@@ -318,6 +331,23 @@ pub fn render_into(
         cache.signatures.retain(|p, _| now.contains(p.as_str()));
     }
     Ok(Arc::clone(paths))
+}
+
+/// The pages of `results`, or `None` once any page (now or before) failed: the errors are
+/// added to `problems`, each once.
+fn collect(
+    results: Vec<Result<Page, Diagnostic>>,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<Vec<Page>> {
+    let mut pages = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok(p) => pages.push(p),
+            Err(d) if !problems.contains(&d) => problems.push(d),
+            Err(_) => {}
+        }
+    }
+    problems.is_empty().then_some(pages)
 }
 
 /// The events of the feed: the `limit` newest by instant (ties by slug).

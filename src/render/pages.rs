@@ -3,9 +3,10 @@
 use serde::Serialize;
 use tera::Context;
 
+use super::cards::{Cards, Listed};
 use super::structured;
 use super::templates::{self, Templates};
-use super::views::{self, CardView, EventView, LinkView, SourceView, Views};
+use super::views::{self, EventView, LinkView, SourceView, Views};
 use super::{Kind, Slice, Taxonomy};
 use crate::diagnostics::Diagnostic;
 use crate::model::Timeline;
@@ -47,7 +48,7 @@ struct DayGroup<'a> {
     short: String,
     url: String,
     count: usize,
-    events: Vec<&'a CardView>,
+    events: Vec<Listed<'a>>,
 }
 
 /// "1 event", "12 events".
@@ -82,15 +83,28 @@ struct Outlet<'a> {
     sources: Vec<&'a SourceView>,
 }
 
-pub fn render_page(
-    path: &str,
-    kind: Kind,
-    timeline: &Timeline,
-    views: &Views,
-    html_urls: &[String],
-    feed: &[usize],
-    templates: &Templates,
-) -> Result<Vec<u8>, Diagnostic> {
+/// What every page of one render is made from.
+#[derive(Clone, Copy)]
+pub struct Inputs<'a> {
+    pub timeline: &'a Timeline,
+    pub views: &'a Views,
+    /// The folder of every HTML page, for the sitemap.
+    pub html_urls: &'a [String],
+    /// The events of the feed, newest first.
+    pub feed: &'a [usize],
+    pub templates: &'a Templates,
+    pub cards: &'a Cards<'a>,
+}
+
+pub fn render_page(path: &str, kind: Kind, inputs: Inputs<'_>) -> Result<Vec<u8>, Diagnostic> {
+    let Inputs {
+        timeline,
+        views,
+        html_urls,
+        feed,
+        templates,
+        cards,
+    } = inputs;
     let size = views.site.page_size;
     let mut ctx = Context::new();
     let site = &views.site;
@@ -98,35 +112,44 @@ pub fn render_page(
     let url = path.trim_end_matches("index.html");
     ctx.insert("page_url", &format!("{}{url}", site.base_url));
     // 404.html is served at any depth, so its links must be absolute.
-    ctx.insert(
-        "root",
-        &if matches!(kind, Kind::NotFound) {
-            site.base_path.clone()
-        } else {
-            root_prefix(path)
-        },
-    );
-    // Lists get the cards only; the feed, which shows bodies, gets whole views.
-    let events_of = |indexes: &[usize]| -> Vec<&CardView> {
-        indexes
-            .iter()
-            .map(|&i| &views.events[i].view.card)
-            .collect()
+    // 404.html is served at any depth, so its links must be absolute.
+    let root = if matches!(kind, Kind::NotFound) {
+        site.base_path.clone()
+    } else {
+        root_prefix(path)
+    };
+    ctx.insert("root", &root);
+    // Lists get the cards only (each with its rendered card); the feed, which shows
+    // bodies, gets whole views.
+    let listed = |indexes: &[usize]| -> Result<Vec<Listed<'_>>, Diagnostic> {
+        indexes.iter().map(|&i| cards.listed(i, &root)).collect()
     };
     let entries_of = |indexes: &[usize]| -> Vec<&EventView> {
         indexes.iter().map(|&i| &views.events[i].view).collect()
     };
-    let day_group = |i: usize| {
-        let day = &timeline.days[i];
-        DayGroup {
-            date: day.date.to_string(),
-            label: views::day_label(day.date),
-            short: day.date.format("%-d %b").to_string(),
-            url: format!("days/{}/", day.date),
-            count: day.events.len(),
-            events: events_of(&day.events),
-        }
-    };
+    // A day with the cards of `shown` (a part of its events): as on the index (under the
+    // day's heading, without the day) or as in any other list.
+    let day_group =
+        |i: usize, shown: &[usize], on_index: bool| -> Result<DayGroup<'_>, Diagnostic> {
+            let day = &timeline.days[i];
+            Ok(DayGroup {
+                date: day.date.to_string(),
+                label: views::day_label(day.date),
+                short: day.date.format("%-d %b").to_string(),
+                url: format!("days/{}/", day.date),
+                count: day.events.len(),
+                events: shown
+                    .iter()
+                    .map(|&e| {
+                        if on_index {
+                            cards.card(e, &root, 3, false)
+                        } else {
+                            cards.listed(e, &root)
+                        }
+                    })
+                    .collect::<Result<_, _>>()?,
+            })
+        };
     // What the page is about, for the description, Open Graph and Twitter tags.
     let mut meta = Meta {
         title: site.title.clone(),
@@ -143,15 +166,12 @@ pub fn render_page(
     match kind {
         Kind::Index => {
             let compact = site.compact_index;
-            let days: Vec<DayGroup<'_>> = (0..timeline.days.len())
-                .map(|i| {
-                    let mut group = day_group(i);
-                    if compact {
-                        group.events.clear();
-                    }
-                    group
-                })
-                .collect();
+            let days: Vec<DayGroup<'_>> = timeline
+                .days
+                .iter()
+                .enumerate()
+                .map(|(i, day)| day_group(i, if compact { &[] } else { &day.events }, true))
+                .collect::<Result<_, _>>()?;
             ctx.insert(
                 "busiest_day",
                 &timeline
@@ -187,7 +207,7 @@ pub fn render_page(
             );
         }
         Kind::Day(i, s) => {
-            let mut group = day_group(i);
+            let group = day_group(i, s.of(&timeline.days[i].events, size), false)?;
             meta = Meta {
                 description: format!(
                     "{} on {}, with their sources.",
@@ -196,7 +216,6 @@ pub fn render_page(
                 ),
                 title: group.label.clone(),
             };
-            group.events = s.of(&group.events, size).to_vec();
             ctx.insert("day", &group);
             ctx.insert("pager", &pager(s, &group.url));
             let neighbour = |j: usize| {
@@ -240,7 +259,7 @@ pub fn render_page(
                 ),
             };
             ctx.insert("source", source);
-            ctx.insert("events", &events_of(s.of(&timeline.cited_by[i], size)));
+            ctx.insert("events", &listed(s.of(&timeline.cited_by[i], size))?);
             ctx.insert("pager", &pager(s, &views.sources[i].url_page));
         }
         Kind::Terms(t) => {
@@ -280,7 +299,7 @@ pub fn render_page(
                     url: format!("{}/{}/", t.folder(), term.slug),
                 },
             );
-            ctx.insert("events", &events_of(s.of(&term.events, size)));
+            ctx.insert("events", &listed(s.of(&term.events, size))?);
             ctx.insert("count", &term.events.len());
             ctx.insert(
                 "pager",

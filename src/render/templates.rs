@@ -35,12 +35,19 @@ pub struct Templates {
     /// For each template, a fingerprint of its text and of every template it may use, so a
     /// template edit re-renders only the pages that use it.
     fingerprints: HashMap<String, u64>,
+    /// Whether any template's text contains the placeholder of reused cards.
+    placeholder: bool,
 }
 
 impl Templates {
     /// The fingerprint of `name` and everything it uses (0 for an unknown name).
     pub fn fingerprint(&self, name: &str) -> u64 {
         self.fingerprints.get(name).copied().unwrap_or(0)
+    }
+
+    /// Whether any template's text contains the placeholder of reused cards.
+    pub fn mention_placeholder(&self) -> bool {
+        self.placeholder
     }
 
     /// The file a template was read from (or the note that it is the built-in default).
@@ -101,7 +108,31 @@ pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
                 ),
             ]
         })?;
+    let has_card = tera
+        .get_template("macros.html")
+        .is_ok_and(|t| t.macros.contains_key("card"));
+    if !has_card {
+        let path = chosen
+            .iter()
+            .find(|(n, _, _)| n == "macros.html")
+            .and_then(|(_, _, p)| p.clone())
+            .unwrap_or_else(|| root.join("templates/macros.html"));
+        return Err(vec![Diagnostic::error(path, "macros.html has no `card` macro").with_hint(
+            "lists show each event with the `card(event, root, heading, show_day)` macro of macros.html; copy it from the default templates (`gen init`)",
+        )]);
+    }
+    tera.add_raw_template(super::cards::TEMPLATE, super::cards::TEMPLATE_TEXT)
+        .map_err(|e| {
+            vec![Diagnostic::error(
+                root.join("templates/macros.html"),
+                format!("cannot use the card macro: {}", chain(&e)),
+            )
+            .with_hint("lists show each event with the `card(event, root, heading, show_day)` macro of macros.html; keep it defined")]
+        })?;
     let fingerprints = fingerprints(&chosen);
+    let placeholder = chosen
+        .iter()
+        .any(|(_, t, _)| t.contains(super::cards::PLACEHOLDER));
     let overridden = chosen
         .into_iter()
         .filter_map(|(n, _, p)| Some((n, p?)))
@@ -110,6 +141,7 @@ pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
         tera,
         overridden,
         fingerprints,
+        placeholder,
     })
 }
 
@@ -155,16 +187,24 @@ fn fingerprints(chosen: &[(String, String, Option<PathBuf>)]) -> HashMap<String,
 /// which is valid but doubles the size of every URL for no safety gain in quoted attributes.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 8);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+    let mut rest = text;
+    // Copies the runs between special characters whole; every special one is ASCII, so the
+    // split points are always character boundaries.
+    while let Some(at) = rest
+        .bytes()
+        .position(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\''))
+    {
+        out.push_str(&rest[..at]);
+        out.push_str(match rest.as_bytes()[at] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            _ => "&#39;",
+        });
+        rest = &rest[at + 1..];
     }
+    out.push_str(rest);
     out
 }
 
@@ -268,6 +308,24 @@ mod tests {
         let two = fingerprints(&changed);
         assert_ne!(one["a.html"], two["a.html"]);
         assert_eq!(one["b.html"], two["b.html"]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn escape_replaces_exactly_the_five_characters(text in "(\\PC|[&<>\"'])*") {
+            let expected: String = text
+                .chars()
+                .map(|c| match c {
+                    '&' => "&amp;".to_owned(),
+                    '<' => "&lt;".to_owned(),
+                    '>' => "&gt;".to_owned(),
+                    '"' => "&quot;".to_owned(),
+                    '\'' => "&#39;".to_owned(),
+                    c => c.to_string(),
+                })
+                .collect();
+            proptest::prop_assert_eq!(escape(&text), expected);
+        }
     }
 
     #[test]

@@ -1,0 +1,134 @@
+//! Event cards: each list page shows its events as cards made by the `card` macro of
+//! macros.html. An event appears on its day page and on the page of every source, actor and
+//! tag it has (about six lists each in a typical timeline), so the card of the source, actor
+//! and tag lists is rendered once per event and reused: rendered with a placeholder where
+//! the page's `root` goes, then the placeholder is replaced by each page's own root.
+//!
+//! The reuse gives the same bytes as rendering the card on every page as long as the `card`
+//! macro only prints `root` (as every link does: `{{ root }}{{ event.url }}`); the README's
+//! template section says so. It is skipped, and the card rendered for each page, where the
+//! placeholder could be confused with text: when a template, the site's settings or the
+//! event's own text contains it.
+
+use std::sync::OnceLock;
+
+use serde::Serialize;
+use tera::Context;
+
+use super::templates::{self, Templates};
+use super::views::{CardView, Views};
+use crate::diagnostics::Diagnostic;
+
+/// Stands for `root` in a card rendered for reuse. U+FFFF is a noncharacter: YAML refuses it
+/// as text and no text of an event needs it; where it does occur, the card is not reused.
+pub const PLACEHOLDER: char = '\u{FFFF}';
+
+/// The internal template that renders one card with the site's `card` macro. Its name cannot
+/// be a template file's name (those never start with `/`); it ends in `.html` so Tera
+/// escapes what it prints like in every other page.
+pub const TEMPLATE: &str = "/card.html";
+pub const TEMPLATE_TEXT: &str = "{% import \"macros.html\" as m %}{{ m::card(event=event, root=root, heading=heading, show_day=show_day) }}";
+
+/// The heading level of cards in the lists of a source's, actor's or tag's events.
+pub const LIST_HEADING: u8 = 3;
+
+/// An event in a list, with its card rendered for the page.
+#[derive(Serialize)]
+pub struct Listed<'a> {
+    #[serde(flatten)]
+    pub event: &'a CardView,
+    /// The event's card (HTML), as the `card` macro renders it on this page.
+    pub card: String,
+}
+
+/// The cards of one render.
+pub struct Cards<'a> {
+    templates: &'a Templates,
+    views: &'a Views,
+    /// `site`, serialized once for every card's context.
+    site: Context,
+    /// False when a template or the site's settings contain the placeholder.
+    reusable: bool,
+    /// Each event's list card with the placeholder for `root`, made on first use; `None`
+    /// when the event's own text contains the placeholder.
+    listed: Vec<OnceLock<Option<Box<str>>>>,
+}
+
+impl<'a> Cards<'a> {
+    pub fn new(templates: &'a Templates, views: &'a Views) -> Self {
+        let mut site = Context::new();
+        site.insert("site", &views.site);
+        let reusable = !templates.mention_placeholder() && !mentions_placeholder(&views.site);
+        Self {
+            templates,
+            views,
+            site,
+            reusable,
+            listed: views.events.iter().map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    /// Event `i` as a card for a page whose root is `root`.
+    pub fn card(
+        &self,
+        i: usize,
+        root: &str,
+        heading: u8,
+        show_day: bool,
+    ) -> Result<Listed<'a>, Diagnostic> {
+        let event = &self.views.events[i].view.card;
+        let card = self.render(event, root, heading, show_day)?;
+        Ok(Listed { event, card })
+    }
+
+    /// Event `i` as a card in a list of a source's, actor's or tag's events, reused from an
+    /// earlier page where it can be.
+    pub fn listed(&self, i: usize, root: &str) -> Result<Listed<'a>, Diagnostic> {
+        let event = &self.views.events[i].view.card;
+        let reused = self.reusable
+            && !root.contains(PLACEHOLDER)
+            && self.listed[i]
+                .get_or_init(|| {
+                    if mentions_placeholder(event) {
+                        return None;
+                    }
+                    let placeholder = PLACEHOLDER.to_string();
+                    // Boxed: without the spare capacity of the render's buffer.
+                    self.render(event, &placeholder, LIST_HEADING, true)
+                        .ok()
+                        .map(String::into_boxed_str)
+                })
+                .is_some();
+        let card = match self.listed[i].get() {
+            Some(Some(card)) if reused => card.replace(PLACEHOLDER, root),
+            _ => self.render(event, root, LIST_HEADING, true)?,
+        };
+        Ok(Listed { event, card })
+    }
+
+    fn render(
+        &self,
+        event: &CardView,
+        root: &str,
+        heading: u8,
+        show_day: bool,
+    ) -> Result<String, Diagnostic> {
+        let mut ctx = self.site.clone();
+        ctx.insert("event", event);
+        ctx.insert("root", root);
+        ctx.insert("heading", &heading);
+        ctx.insert("show_day", &show_day);
+        self.templates.tera.render(TEMPLATE, &ctx).map_err(|e| {
+            Diagnostic::error(
+                self.templates.path_of("macros.html"),
+                format!("cannot render an event's card: {}", templates::chain(&e)),
+            )
+            .with_hint("lists show each event with the `card(event, root, heading, show_day)` macro of macros.html; keep it defined, and check the variables it uses")
+        })
+    }
+}
+
+/// True when the placeholder occurs anywhere in `value`'s text.
+fn mentions_placeholder<T: Serialize>(value: &T) -> bool {
+    serde_json::to_string(value).is_ok_and(|json| json.contains(PLACEHOLDER))
+}

@@ -1,0 +1,113 @@
+//! Cards rendered once and reused on every list (src/render/cards.rs) give the same bytes as
+//! the card macro called on each page.
+
+use crate::support::{CONFIG, Site, differences};
+
+const MACROS: &str = include_str!("../../templates/macros.html");
+const DAY: &str = include_str!("../../templates/day.html");
+
+/// Events on two days with shared actors, tags and sources, lists one event long (so most
+/// list pages sit one level deeper, under `page/N/`), and one event whose summary holds the
+/// placeholder gen uses for `root` in reused cards.
+fn site() -> Site {
+    let mut site = Site::empty()
+        .file("site.toml", &format!("page_size = 1\n{CONFIG}"))
+        .source(
+            "src-a",
+            "title: \"Headline A <b>&\"\noutlet: Outlet A\nurl: https://news.example/a?x=1&y=2",
+        )
+        .source("src-b", "title: Headline B\noutlet: Outlet B\nlanguage: fa");
+    for (n, day) in [(1, 14), (2, 14), (3, 15), (4, 15)] {
+        let sources = if n % 2 == 0 {
+            "[src-a, src-b]"
+        } else {
+            "[src-a]"
+        };
+        site = site.event(
+            &format!("event-{n}"),
+            &format!(
+                "title: \"Event {n} <i>\"\ndate: 2025-06-{day}T1{n}:00 Asia/Tehran\nactors: [Iran, IAEA]\ntags: [strikes]\nsources: {sources}"
+            ),
+            &format!("Summary of event {n}, with [a link](https://example.org/{n})."),
+        );
+    }
+    site.event(
+        "odd",
+        "title: Odd one\ndate: 2025-06-15\nactors: [Iran]\nsources: [src-b]",
+        "A summary holding \u{FFFF}, the placeholder.",
+    )
+}
+
+#[test]
+fn reused_cards_equal_cards_rendered_on_each_page() {
+    let reused = site();
+    reused.build_ok();
+    assert!(
+        reused.exists("actors/iran/page/3/index.html"),
+        "lists are paged"
+    );
+    let day = reused.read("days/2025-06-15/page/2/index.html");
+    assert!(day.contains("href=\"../../../../events/"), "{day}");
+
+    // The same site with lists that call the card macro themselves.
+    let direct_call = "{{ self::card(event=event, root=root, heading=3, show_day=true) }}";
+    let direct = site()
+        .file(
+            "templates/macros.html",
+            &MACROS.replacen("{{ event.card | safe }}", direct_call, 1),
+        )
+        .file(
+            "templates/day.html",
+            &DAY.replace(
+                "{{ event.card | safe }}",
+                "{{ m::card(event=event, root=root, heading=3, show_day=true) }}",
+            ),
+        );
+    assert_ne!(
+        MACROS.replacen("{{ event.card | safe }}", direct_call, 1),
+        MACROS,
+        "the list macro prints event.card"
+    );
+    direct.build_ok();
+    let lists = |files: Vec<(std::path::PathBuf, Vec<u8>)>| -> Vec<(std::path::PathBuf, Vec<u8>)> {
+        files
+            .into_iter()
+            .filter(|(p, _)| {
+                let p = p.to_string_lossy();
+                ["days/", "sources/", "actors/", "tags/"]
+                    .iter()
+                    .any(|d| p.starts_with(d))
+            })
+            .collect()
+    };
+    let (a, b) = (
+        lists(reused.snapshot_output()),
+        lists(direct.snapshot_output()),
+    );
+    assert!(a.len() > 20, "{} list pages", a.len());
+    // The event holding the placeholder is shown as written, its links intact.
+    let odd: Vec<String> = a
+        .iter()
+        .map(|(_, bytes)| String::from_utf8_lossy(bytes).into_owned())
+        .filter(|page| page.contains("Odd one"))
+        .collect();
+    assert!(odd.len() >= 3, "on its day, actor and source pages");
+    for page in &odd {
+        assert!(page.contains("holding \u{FFFF}, the"), "{page}");
+        assert!(page.contains("events/odd/\">Odd one</a>"), "{page}");
+    }
+    assert_eq!(differences(&a, &b), Vec::<std::path::PathBuf>::new());
+}
+
+#[test]
+fn a_macros_file_without_the_card_macro_is_named_in_the_error() {
+    let site = Site::new().file(
+        "templates/macros.html",
+        &MACROS.replace("macro card(", "macro other_card("),
+    );
+    let run = site.build();
+    assert!(!run.success);
+    assert!(run.stderr.contains("macros.html"), "{}", run.stderr);
+    assert!(run.stderr.contains("card"), "{}", run.stderr);
+    assert!(!site.exists("index.html"), "nothing is written");
+}
