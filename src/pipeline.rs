@@ -99,14 +99,23 @@ pub fn timeline(
     }
 }
 
-/// Loads templates and content (in parallel) and validates them into a [`Timeline`].
+/// Loads templates and content (in parallel) and validates them into a [`Timeline`]. `once`:
+/// for a single build or check, whose content cache is not kept (see
+/// [`ContentCache::load_once`]).
 pub(crate) fn prepare(
     options: &BuildOptions,
     config: &Config,
+    once: bool,
 ) -> Result<(Templates, ContentCache, Timeline, Vec<Diagnostic>), BuildFailure> {
     let (templates, mut cache) = rayon::join(
         || render::templates(&options.root),
-        || ContentCache::load(&options.root, config),
+        || {
+            if once {
+                ContentCache::load_once(&options.root, config)
+            } else {
+                ContentCache::load(&options.root, config)
+            }
+        },
     );
     let (timeline, mut problems) = cache.timeline(config, options.drafts);
     let templates = match templates {
@@ -130,7 +139,7 @@ pub fn check(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     let started = Instant::now();
     let options = &options.resolved();
     let config = load_config(options)?;
-    let (templates, _, timeline, mut warnings) = prepare(options, &config)?;
+    let (templates, _, timeline, mut warnings) = prepare(options, &config, true)?;
     // Every page is rendered (to catch template errors) and dropped a chunk at a time.
     let mut pages = 0;
     let mut count = |chunk: Vec<render::Page>| {

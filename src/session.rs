@@ -95,7 +95,7 @@ impl Session {
         let options = options.resolved();
         let config = load_config(&options)?;
         let output = output_dir(&options, &config)?;
-        let (templates, cache, timeline, mut warnings) = prepare(&options, &config)?;
+        let (templates, cache, timeline, mut warnings) = prepare(&options, &config, !keep)?;
         let assets = assets::collect(&options.root).map_err(BuildFailure::from)?;
         let cache = if keep {
             Some(cache)

@@ -78,7 +78,7 @@ pub fn load(root: &Path) -> Result<Loaded, BuildFailure> {
     }
     .resolved();
     let config = load_config(&options)?;
-    let (templates, _, timeline, _) = prepare(&options, &config)?;
+    let (templates, _, timeline, _) = prepare(&options, &config, true)?;
     Ok(Loaded {
         config,
         templates,

@@ -1,5 +1,6 @@
 //! Parse: one file's text → its front-matter fields and rendered Markdown body.
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 
 use super::frontmatter::{self, Fields};
@@ -19,16 +20,59 @@ pub struct Parsed {
     pub body: Rendered,
     /// Problems found so far that do not stop validation (unknown keys).
     pub problems: Vec<Diagnostic>,
+    /// True once `text`, `fields` and the body's first paragraph were let go after
+    /// validation (a single build keeps only what the timeline needs; see [`Parsed::full`]).
+    pub slim: bool,
+}
+
+impl Parsed {
+    /// Lets go of what only diagnostics need again (the text and the fields).
+    pub fn slim_down(&mut self) {
+        self.text = String::new();
+        self.fields = frontmatter::Fields::default();
+        self.body.first_paragraph = String::new();
+        self.slim = true;
+    }
+
+    /// The file with its text and fields, for pointing a diagnostic at a line: this one, or,
+    /// when it was slimmed down, the file read and its front matter parsed again (as it is on
+    /// disk now; an empty text if it cannot be read).
+    pub fn full(&self) -> Cow<'_, Parsed> {
+        if !self.slim {
+            return Cow::Borrowed(self);
+        }
+        let text = super::load::read_text(&self.path).unwrap_or_default();
+        let fields = frontmatter::split(&self.path, &text)
+            .ok()
+            .and_then(|split| {
+                frontmatter::parse(&self.path, &text, &split, known_keys(self.kind)).ok()
+            })
+            .map(|(fields, _)| fields)
+            .unwrap_or_default();
+        Cow::Owned(Parsed {
+            path: self.path.clone(),
+            kind: self.kind,
+            text,
+            fields,
+            body: self.body.clone(),
+            problems: Vec::new(),
+            slim: false,
+        })
+    }
+}
+
+fn known_keys(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::Event => frontmatter::EVENT_KEYS,
+        Kind::Source => frontmatter::SOURCE_KEYS,
+        Kind::Page => frontmatter::PAGE_KEYS,
+    }
 }
 
 pub fn parse(file: InputFile, policy: RawHtml) -> Result<Parsed, Vec<Diagnostic>> {
     let split = frontmatter::split(&file.path, &file.text).map_err(|d| vec![d])?;
-    let known = match file.kind {
-        Kind::Event => frontmatter::EVENT_KEYS,
-        Kind::Source => frontmatter::SOURCE_KEYS,
-        Kind::Page => frontmatter::PAGE_KEYS,
-    };
-    let (fields, mut problems) = frontmatter::parse(&file.path, &file.text, &split, known)?;
+    let (fields, mut problems) =
+        frontmatter::parse(&file.path, &file.text, &split, known_keys(file.kind))?;
     let body = match markdown::try_render(split.body, policy) {
         Ok(body) => body,
         Err(deep) => {
@@ -70,5 +114,6 @@ pub fn parse(file: InputFile, policy: RawHtml) -> Result<Parsed, Vec<Diagnostic>
         fields,
         body,
         problems,
+        slim: false,
     })
 }

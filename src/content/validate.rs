@@ -530,15 +530,16 @@ fn references(
             let id = c.source.as_str();
             *cited.entry(id).or_default() += 1;
             if !ids.contains_key(id) {
-                let sources_line = e.file.fields.get("sources").map_or(1, |(_, l)| l);
-                let (line, column) = locate_after(&e.file.text, sources_line, id);
+                let file = e.file.full();
+                let sources_line = file.fields.get("sources").map_or(1, |(_, l)| l);
+                let (line, column) = locate_after(&file.text, sources_line, id);
                 let hint = match nearest(id, ids.keys().copied()) {
                     Some(n) => format!("did you mean \"{n}\"?"),
                     None => format!("create content/sources/{id}.md, or cite an existing source"),
                 };
                 problems.push(
                     Diagnostic::error(&e.file.path, format!("unknown source \"{id}\""))
-                        .at(&e.file.text, line, column)
+                        .at(&file.text, line, column)
                         .with_hint(hint),
                 );
             }
@@ -546,11 +547,12 @@ fn references(
         if let Some((start, end)) = config.window {
             let day = e.event.date.day_in(config.timezone);
             if day < start || day > end {
-                let line = e.file.fields.get("date").map_or(1, |(_, l)| l);
+                let file = e.file.full();
+                let line = file.fields.get("date").map_or(1, |(_, l)| l);
                 let zone = config.timezone.name();
                 problems.push(
                     Diagnostic::error(&e.file.path, format!("the event falls on {day} ({zone}), outside the timeline's window {start} to {end}"))
-                        .at(&e.file.text, line, 1)
+                        .at(&file.text, line, 1)
                         .with_hint("check the date and its zone, or widen [timeline] in site.toml"),
                 );
             }
@@ -571,13 +573,14 @@ fn references(
     for (source, file) in sources {
         if let Some(url) = &source.url {
             if let Some(first) = urls.insert(url.as_str(), &file.path) {
-                let (line, column) = locate(&file.text, url).unwrap_or((1, 1));
+                let full = file.full();
+                let (line, column) = locate(&full.text, url).unwrap_or((1, 1));
                 problems.push(
                     Diagnostic::warning(
                         &file.path,
                         format!("another source has the same url: {}", first.display()),
                     )
-                    .at(&file.text, line, column)
+                    .at(&full.text, line, column)
                     .with_hint("keep one file per article"),
                 );
             }
@@ -626,7 +629,8 @@ fn terms(
                 .entry(slug)
                 .or_insert((name.as_str(), e.file.path.as_path()));
             if first != name {
-                let (line, column) = locate(&e.file.text, name).unwrap_or((1, 1));
+                let file = e.file.full();
+                let (line, column) = locate(&file.text, name).unwrap_or((1, 1));
                 problems.push(
                     Diagnostic::warning(
                         &e.file.path,
@@ -635,7 +639,7 @@ fn terms(
                             path.display()
                         ),
                     )
-                    .at(&e.file.text, line, column)
+                    .at(&file.text, line, column)
                     .with_hint(format!(
                         "spell it \"{first}\" so both land on one {what} page"
                     )),

@@ -427,3 +427,33 @@ fn not_a_site() {
         run.stderr
     );
 }
+
+#[test]
+fn warnings_spanning_files_point_at_the_line_after_a_single_build_let_the_text_go() {
+    // A single build keeps no file's text once validated; these warnings read it again.
+    let site = Site::new()
+        .source("src-b", "title: B\noutlet: O\nurl: https://news.example/a")
+        .event(
+            "second",
+            "title: T\ndate: 2025-06-15\nactors: [iran]\nsources: [src-b]",
+            "x",
+        )
+        .event(
+            "third",
+            "title: T\ndate: 2025-06-15\nactors: [Iran]\nsources: [src-a]",
+            "x",
+        );
+    let run = site.build_ok();
+    assert!(
+        run.stderr
+            .contains("content/sources/src-b.md:4:6: warning: another source has the same url"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("content/events/third.md:4:10: warning: actor \"Iran\" is spelled \"iran\""),
+        "{}",
+        run.stderr
+    );
+}
