@@ -268,6 +268,11 @@ fn toml_error(path: &Path, text: &str, error: &toml::de::Error) -> Diagnostic {
     {
         let known = TOP_KEYS.iter().chain(TIMELINE_KEYS).copied();
         d = d.with_hint(match nearest(unknown, known) {
+            // A right key in the wrong table: top-level keys written under [timeline].
+            Some(key) if key == unknown && TOP_KEYS.contains(&key) => {
+                format!("`{key}` is a top-level key: move it above the first [table] of site.toml")
+            }
+            Some(key) if key == unknown => format!("`{key}` belongs under [timeline]"),
             Some(key) => format!("did you mean \"{key}\"?"),
             None => format!("known keys: {}", TOP_KEYS.join(", ")),
         });
@@ -314,6 +319,16 @@ mod tests {
         assert_eq!(
             errors[0].hint.as_deref(),
             Some("did you mean \"timezone\"?")
+        );
+    }
+
+    #[test]
+    fn a_top_level_key_under_timeline_is_told_where_it_belongs() {
+        let errors = parse("title = \"T\"\nbase_url = \"https://e.org/\"\n[timeline]\nstart = 2025-06-13\npage_size = 1\n").unwrap_err();
+        assert_eq!(errors[0].line, Some(5));
+        assert_eq!(
+            errors[0].hint.as_deref(),
+            Some("`page_size` is a top-level key: move it above the first [table] of site.toml")
         );
     }
 
