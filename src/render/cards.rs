@@ -1,7 +1,7 @@
 //! Event cards: each list page shows its events as cards made by the `card` macro of
 //! macros.html. An event appears on its day page and on the page of every source, actor and
-//! tag it has (about six lists each in a typical timeline), so the card of the source, actor
-//! and tag lists is rendered once per event and reused: rendered with a placeholder where
+//! tag it has (about six lists each in a typical timeline), so the card of these lists is
+//! rendered once per event and reused: rendered with a placeholder where
 //! the page's `root` goes, then the placeholder is replaced by each page's own root.
 //!
 //! The reuse gives the same bytes as rendering the card on every page as long as the `card`
@@ -19,8 +19,9 @@ use super::templates::{self, Templates};
 use super::views::{CardView, Views};
 use crate::diagnostics::Diagnostic;
 
-/// Stands for `root` in a card rendered for reuse. U+FFFF is a noncharacter: YAML refuses it
-/// as text and no text of an event needs it; where it does occur, the card is not reused.
+/// Stands for `root` in a card rendered for reuse. U+FFFF is a noncharacter no text needs
+/// (YAML refuses it written out, though an escape or a Markdown entity can still produce
+/// it); where it does occur, the card is not reused.
 pub const PLACEHOLDER: char = '\u{FFFF}';
 
 /// The internal template that renders one card with the site's `card` macro. Its name cannot

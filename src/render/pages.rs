@@ -11,7 +11,6 @@ use super::{Kind, Slice, Taxonomy};
 use crate::diagnostics::Diagnostic;
 use crate::model::Timeline;
 
-/// The relative prefix from a page to the site root ("../../" for `events/x/index.html`).
 /// Links between the pages of a list split by `page_size` (URLs relative to the site root).
 #[derive(Serialize)]
 struct Pager {
@@ -31,6 +30,7 @@ fn pager(slice: Slice, base: &str) -> Pager {
     }
 }
 
+/// The relative prefix from a page to the site root ("../../" for `events/x/index.html`).
 fn root_prefix(path: &str) -> String {
     let depth = path.matches('/').count();
     if depth == 0 {
@@ -111,7 +111,6 @@ pub fn render_page(path: &str, kind: Kind, inputs: Inputs<'_>) -> Result<Vec<u8>
     ctx.insert("site", site);
     let url = path.trim_end_matches("index.html");
     ctx.insert("page_url", &format!("{}{url}", site.base_url));
-    // 404.html is served at any depth, so its links must be absolute.
     // 404.html is served at any depth, so its links must be absolute.
     let root = if matches!(kind, Kind::NotFound) {
         site.base_path.clone()
