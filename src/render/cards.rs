@@ -30,6 +30,9 @@ pub const PLACEHOLDER: char = '\u{FFFF}';
 pub const TEMPLATE: &str = "/card.html";
 pub const TEMPLATE_TEXT: &str = "{% import \"macros.html\" as m %}{{ m::card(event=event, root=root, heading=heading, show_day=show_day) }}";
 
+/// What every list needs of macros.html, for errors about the card.
+pub const HINT: &str = "lists show each event with the `card(event, root, heading, show_day)` macro of macros.html; keep it defined (the default is in the templates `gen init` writes) and check the variables it uses";
+
 /// The heading level of cards in the lists of a source's, actor's or tag's events.
 pub const LIST_HEADING: u8 = 3;
 
@@ -86,9 +89,8 @@ impl<'a> Cards<'a> {
     /// earlier page where it can be.
     pub fn listed(&self, i: usize, root: &str) -> Result<Listed<'a>, Diagnostic> {
         let event = &self.views.events[i].view.card;
-        let reused = self.reusable
-            && !root.contains(PLACEHOLDER)
-            && self.listed[i]
+        let kept = if self.reusable && !root.contains(PLACEHOLDER) {
+            self.listed[i]
                 .get_or_init(|| {
                     if mentions_placeholder(event) {
                         return None;
@@ -99,10 +101,13 @@ impl<'a> Cards<'a> {
                         .ok()
                         .map(String::into_boxed_str)
                 })
-                .is_some();
-        let card = match self.listed[i].get() {
-            Some(Some(card)) if reused => card.replace(PLACEHOLDER, root),
-            _ => self.render(event, root, LIST_HEADING, true)?,
+                .as_deref()
+        } else {
+            None
+        };
+        let card = match kept {
+            Some(card) => card.replace(PLACEHOLDER, root),
+            None => self.render(event, root, LIST_HEADING, true)?,
         };
         Ok(Listed { event, card })
     }
@@ -124,7 +129,7 @@ impl<'a> Cards<'a> {
                 self.templates.path_of("macros.html"),
                 format!("cannot render an event's card: {}", templates::chain(&e)),
             )
-            .with_hint("lists show each event with the `card(event, root, heading, show_day)` macro of macros.html; keep it defined, and check the variables it uses")
+            .with_hint(HINT)
         })
     }
 }

@@ -108,26 +108,28 @@ pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
                 ),
             ]
         })?;
+    let macros = shown_path(
+        "macros.html",
+        chosen
+            .iter()
+            .find(|(n, _, _)| n == "macros.html")
+            .and_then(|(_, _, p)| p.as_deref()),
+    );
     let has_card = tera
         .get_template("macros.html")
         .is_ok_and(|t| t.macros.contains_key("card"));
     if !has_card {
-        let path = chosen
-            .iter()
-            .find(|(n, _, _)| n == "macros.html")
-            .and_then(|(_, _, p)| p.clone())
-            .unwrap_or_else(|| root.join("templates/macros.html"));
-        return Err(vec![Diagnostic::error(path, "macros.html has no `card` macro").with_hint(
-            "lists show each event with the `card(event, root, heading, show_day)` macro of macros.html; copy it from the default templates (`gen init`)",
-        )]);
+        return Err(vec![
+            Diagnostic::error(macros, "macros.html has no `card` macro")
+                .with_hint(super::cards::HINT),
+        ]);
     }
     tera.add_raw_template(super::cards::TEMPLATE, super::cards::TEMPLATE_TEXT)
         .map_err(|e| {
-            vec![Diagnostic::error(
-                root.join("templates/macros.html"),
-                format!("cannot use the card macro: {}", chain(&e)),
-            )
-            .with_hint("lists show each event with the `card(event, root, heading, show_day)` macro of macros.html; keep it defined")]
+            vec![
+                Diagnostic::error(macros, format!("cannot use the card macro: {}", chain(&e)))
+                    .with_hint(super::cards::HINT),
+            ]
         })?;
     let fingerprints = fingerprints(&chosen);
     let placeholder = chosen
