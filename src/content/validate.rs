@@ -254,15 +254,16 @@ pub fn event(file: &Parsed, zone: Tz) -> (Option<Event>, Vec<Diagnostic>) {
     }
     let location = r.text("location");
     let disputed = r.text("disputed");
-    let summary = r
-        .text("summary")
-        .unwrap_or_else(|| file.body.first_paragraph.clone());
+    let summary: Arc<str> = match r.text("summary") {
+        Some(s) => s.into(),
+        None => file.body.first_paragraph.as_str().into(),
+    };
     let actors = r.list("actors");
     let tags = r.list("tags");
     let event = match (slug, title, date) {
         (Some(slug), Some(title), Some(date)) => Some(Event {
             slug,
-            title,
+            title: title.into(),
             date,
             end,
             precision,

@@ -46,7 +46,8 @@ pub struct Citation {
 #[derive(Debug, Clone)]
 pub struct Event {
     pub slug: Slug,
-    pub title: String,
+    /// Shared with the event's view (as are the summary and the bodies).
+    pub title: Arc<str>,
     pub date: EventDate,
     pub end: Option<EventDate>,
     pub precision: Precision,
@@ -57,7 +58,7 @@ pub struct Event {
     pub citations: Vec<Citation>,
     pub disputed: Option<String>,
     /// Plain text: the `summary` key, or the first paragraph of the body.
-    pub summary: String,
+    pub summary: Arc<str>,
     /// Rendered and (per the site's policy) sanitized Markdown body.
     pub body_html: Arc<str>,
     /// The body as plain text, for search.

@@ -163,7 +163,7 @@ fn join<'a>(
 }
 
 fn display_text(view: &EventView) -> String {
-    let mut text = view.day_label.clone();
+    let mut text = view.day_label.to_string();
     if !view.time_label.is_empty() {
         text.push_str(", ");
         text.push_str(&view.time_label);

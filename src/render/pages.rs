@@ -189,13 +189,13 @@ pub fn render_page(path: &str, kind: Kind, inputs: Inputs<'_>) -> Result<Vec<u8>
                 Neighbour {
                     title: &e.title,
                     url: &e.url,
-                    label: e.day_label.clone(),
+                    label: e.day_label.to_string(),
                 }
             };
             let view = &views.events[i].view;
             meta = Meta {
-                title: view.title.clone(),
-                description: view.summary.clone(),
+                title: view.title.to_string(),
+                description: view.summary.to_string(),
             };
             jsonld = Some(structured::event(view, site));
             ctx.insert("event", view);

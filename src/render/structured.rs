@@ -55,7 +55,7 @@ pub fn index(views: &Views, timeline: &Timeline) -> String {
 pub fn event(view: &EventView, site: &SiteView) -> String {
     let mut about = Map::new();
     about.insert("@type".into(), "Event".into());
-    about.insert("name".into(), view.title.clone().into());
+    about.insert("name".into(), (*view.title).into());
     about.insert("startDate".into(), view.datetime.clone().into());
     if let Some(location) = &view.location {
         about.insert(
@@ -92,8 +92,8 @@ pub fn event(view: &EventView, site: &SiteView) -> String {
     let mut article = Map::new();
     article.insert("@context".into(), "https://schema.org".into());
     article.insert("@type".into(), "NewsArticle".into());
-    article.insert("headline".into(), view.title.clone().into());
-    article.insert("description".into(), view.summary.clone().into());
+    article.insert("headline".into(), (*view.title).into());
+    article.insert("description".into(), (*view.summary).into());
     article.insert("url".into(), view.permalink.clone().into());
     article.insert("inLanguage".into(), site.language.clone().into());
     article.insert(
