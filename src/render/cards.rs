@@ -13,6 +13,7 @@
 use std::sync::OnceLock;
 
 use serde::Serialize;
+use serde_json::Value;
 use tera::Context;
 
 use super::templates::{self, Templates};
@@ -57,11 +58,22 @@ pub struct Listed<'a> {
     pub importance: Importance,
     pub location: Option<&'a str>,
     pub disputed: Option<&'a str>,
-    /// The event's card (HTML), as the `card` macro renders it on this page.
+    /// The event's card (HTML), as the `card` macro renders it on this page: added by
+    /// [`Listed::into_value`] without a copy.
+    #[serde(skip)]
     pub card: String,
 }
 
 impl<'a> Listed<'a> {
+    /// The item as templates see it, its card moved in rather than copied.
+    pub fn into_value(self) -> Value {
+        let mut value = serde_json::to_value(&self).unwrap_or(Value::Null);
+        if let Value::Object(map) = &mut value {
+            map.insert("card".to_owned(), Value::String(self.card));
+        }
+        value
+    }
+
     fn new(event: &'a CardView, card: String) -> Self {
         Self {
             slug: &event.slug,
@@ -92,7 +104,44 @@ pub struct Cards<'a> {
     reusable: bool,
     /// Each event's list card with the placeholder for `root`, made on first use; `None`
     /// when the event's own text contains the placeholder.
-    listed: Vec<OnceLock<Option<Box<str>>>>,
+    listed: Vec<OnceLock<Option<Kept>>>,
+}
+
+/// A card rendered with the placeholder for `root`, kept as its text without the
+/// placeholders and where each one was, so a page's copy is made in one pass.
+struct Kept {
+    text: Box<str>,
+    roots: Box<[usize]>,
+}
+
+impl Kept {
+    fn new(card: &str) -> Self {
+        let mut text = String::with_capacity(card.len());
+        let mut roots = Vec::new();
+        for (n, part) in card.split(PLACEHOLDER).enumerate() {
+            if n > 0 {
+                roots.push(text.len());
+            }
+            text.push_str(part);
+        }
+        Self {
+            text: text.into_boxed_str(),
+            roots: roots.into_boxed_slice(),
+        }
+    }
+
+    /// The card with `root` where the macro printed it.
+    fn with_root(&self, root: &str) -> String {
+        let mut card = String::with_capacity(self.text.len() + self.roots.len() * root.len());
+        let mut from = 0;
+        for &at in &self.roots {
+            card.push_str(&self.text[from..at]);
+            card.push_str(root);
+            from = at;
+        }
+        card.push_str(&self.text[from..]);
+        card
+    }
 }
 
 impl<'a> Cards<'a> {
@@ -133,17 +182,16 @@ impl<'a> Cards<'a> {
                         return None;
                     }
                     let placeholder = PLACEHOLDER.to_string();
-                    // Boxed: without the spare capacity of the render's buffer.
                     self.render(event, &placeholder, LIST_HEADING, true)
                         .ok()
-                        .map(String::into_boxed_str)
+                        .map(|card| Kept::new(&card))
                 })
-                .as_deref()
+                .as_ref()
         } else {
             None
         };
         let card = match kept {
-            Some(card) => card.replace(PLACEHOLDER, root),
+            Some(kept) => kept.with_root(root),
             None => self.render(event, root, LIST_HEADING, true)?,
         };
         Ok(Listed::new(event, card))
@@ -171,7 +219,47 @@ impl<'a> Cards<'a> {
     }
 }
 
-/// True when the placeholder occurs anywhere in `value`'s text.
+/// True when the placeholder occurs anywhere in `value`'s text: `value` is written as JSON
+/// (which leaves U+FFFF as it is) into a writer that only looks for it, keeping nothing.
 fn mentions_placeholder<T: Serialize>(value: &T) -> bool {
-    serde_json::to_string(value).is_ok_and(|json| json.contains(PLACEHOLDER))
+    let mut scan = Scan(false);
+    serde_json::to_writer(&mut scan, value).is_ok() && scan.0
+}
+
+/// Looks for the placeholder's UTF-8 bytes in what is written. serde_json writes a string's
+/// unescaped runs whole, so the three bytes never arrive split.
+struct Scan(bool);
+
+impl std::io::Write for Scan {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        const BYTES: [u8; 3] = [0xEF, 0xBF, 0xBF];
+        self.0 = self.0 || buf.windows(3).any(|w| w == BYTES);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_kept_card_takes_each_pages_root() {
+        let kept = Kept::new("<a href=\"\u{FFFF}x/\">é</a>\u{FFFF}\u{FFFF}");
+        assert_eq!(&*kept.text, "<a href=\"x/\">é</a>");
+        assert_eq!(kept.with_root("../"), "<a href=\"../x/\">é</a>../../");
+        assert_eq!(kept.with_root(""), "<a href=\"x/\">é</a>");
+        assert_eq!(Kept::new("plain").with_root("./"), "plain");
+    }
+
+    #[test]
+    fn the_placeholder_is_found_in_any_string() {
+        assert_eq!(PLACEHOLDER.to_string().as_bytes(), [0xEF, 0xBF, 0xBF]);
+        assert!(mentions_placeholder(&("a", vec!["b\"\u{FFFF}c"])));
+        assert!(mentions_placeholder(&"\u{FFFF}"));
+        assert!(!mentions_placeholder(&("a\u{FFFE}", "\u{EFBF}")));
+    }
 }

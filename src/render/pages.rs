@@ -1,6 +1,7 @@
 //! One page: its template, its context (built from the views), and its bytes.
 
 use serde::Serialize;
+use serde_json::Value;
 use tera::Context;
 
 use super::cards::{Cards, Listed};
@@ -48,7 +49,33 @@ struct DayGroup<'a> {
     short: String,
     url: String,
     count: usize,
+    /// Added by [`DayGroup::into_value`].
+    #[serde(skip)]
     events: Vec<Listed<'a>>,
+}
+
+impl DayGroup<'_> {
+    fn into_value(self) -> Value {
+        let mut value = serde_json::to_value(&self).unwrap_or(Value::Null);
+        if let Value::Object(map) = &mut value {
+            map.insert("events".to_owned(), listed_values(self.events));
+        }
+        value
+    }
+}
+
+fn listed_values(events: Vec<Listed<'_>>) -> Value {
+    Value::Array(events.into_iter().map(Listed::into_value).collect())
+}
+
+/// Puts `value` into `ctx` under `key` as it is: `Context::insert` would copy it, and lists
+/// carry every event's card (a 100-event list page: ~200 KB).
+fn put(ctx: &mut Context, key: &str, value: Value) {
+    let mut map = serde_json::Map::new();
+    map.insert(key.to_owned(), value);
+    if let Ok(values) = Context::from_value(Value::Object(map)) {
+        ctx.extend(values);
+    }
 }
 
 /// "1 event", "12 events".
@@ -180,7 +207,11 @@ pub fn render_page(path: &str, kind: Kind, inputs: Inputs<'_>) -> Result<Vec<u8>
                     .max()
                     .unwrap_or(0),
             );
-            ctx.insert("days", &days);
+            put(
+                &mut ctx,
+                "days",
+                Value::Array(days.into_iter().map(DayGroup::into_value).collect()),
+            );
             jsonld = Some(structured::index(views, timeline));
         }
         Kind::Event(i) => {
@@ -215,8 +246,8 @@ pub fn render_page(path: &str, kind: Kind, inputs: Inputs<'_>) -> Result<Vec<u8>
                 ),
                 title: group.label.clone(),
             };
-            ctx.insert("day", &group);
             ctx.insert("pager", &pager(s, &group.url));
+            put(&mut ctx, "day", group.into_value());
             let neighbour = |j: usize| {
                 let d = &timeline.days[j];
                 Neighbour {
@@ -258,7 +289,11 @@ pub fn render_page(path: &str, kind: Kind, inputs: Inputs<'_>) -> Result<Vec<u8>
                 ),
             };
             ctx.insert("source", source);
-            ctx.insert("events", &listed(s.of(&timeline.cited_by[i], size))?);
+            put(
+                &mut ctx,
+                "events",
+                listed_values(listed(s.of(&timeline.cited_by[i], size))?),
+            );
             ctx.insert("pager", &pager(s, &views.sources[i].url_page));
         }
         Kind::Terms(t) => {
@@ -298,7 +333,11 @@ pub fn render_page(path: &str, kind: Kind, inputs: Inputs<'_>) -> Result<Vec<u8>
                     url: format!("{}/{}/", t.folder(), term.slug),
                 },
             );
-            ctx.insert("events", &listed(s.of(&term.events, size))?);
+            put(
+                &mut ctx,
+                "events",
+                listed_values(listed(s.of(&term.events, size))?),
+            );
             ctx.insert("count", &term.events.len());
             ctx.insert(
                 "pager",
