@@ -118,15 +118,21 @@ pub fn event(view: &EventView, site: &SiteView) -> String {
 /// written as `\u` escapes, so no text from content can close the element or open a comment.
 fn embed(value: &Value) -> String {
     let text = value.to_string();
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            _ => out.push(c),
-        }
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut from = 0;
+    for (at, byte) in text.bytes().enumerate() {
+        let escaped = match byte {
+            b'<' => "\\u003c",
+            b'>' => "\\u003e",
+            b'&' => "\\u0026",
+            _ => continue,
+        };
+        // `at` is an ASCII byte, so both slices end on character boundaries.
+        out.push_str(&text[from..at]);
+        out.push_str(escaped);
+        from = at + 1;
     }
+    out.push_str(&text[from..]);
     out
 }
 
@@ -140,5 +146,16 @@ mod tests {
         assert!(!text.contains('<') && !text.contains('>') && !text.contains('&'));
         let back: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(back["name"], "</script><script>alert(1)</script> & <!--");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn embedded_json_reads_back_unchanged(text in "\\PC*", key in "[<>&a-zé]{0,4}") {
+            let value = json!({ key: [text, { "x": "<&>" }] });
+            let embedded = embed(&value);
+            proptest::prop_assert!(!embedded.contains(['<', '>', '&']));
+            let back: Value = serde_json::from_str(&embedded).unwrap();
+            proptest::prop_assert_eq!(back, value);
+        }
     }
 }
