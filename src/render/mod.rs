@@ -263,12 +263,25 @@ pub fn render_into(
         .filter(|((path, _), signature)| cache.signatures.get(path) != Some(signature))
         .map(|((path, kind), _)| (path, *kind))
         .collect();
-    let mut problems: Vec<Diagnostic> = Vec::new();
-    // The two JSON exports (each a few hundred MB at 100,000 events) are made one at a time
-    // after the pages, never beside each other or beside a chunk of pages.
+    // The two JSON exports (at 100,000 events 100 and 160 MB) are made first, one at a
+    // time, while the least else is held: no chunk of pages beside them and no store of
+    // cards. Freed, their buffers make room for what the pages allocate; made last, they
+    // came on top of the memory the cards had left and set the build's peak.
     let (exports, pages): (Vec<_>, Vec<_>) = stale
         .into_iter()
         .partition(|(_, kind)| matches!(kind, Kind::TimelineJson | Kind::SearchJson));
+    for &(path, kind) in &exports {
+        let bytes = match kind {
+            Kind::TimelineJson => exports::timeline_json(&views.site, &views.events, timeline.zone),
+            _ => exports::search_json(&views.events),
+        };
+        sink(vec![Page {
+            path: path.clone(),
+            bytes,
+        }])
+        .map_err(|d| vec![d])?;
+    }
+    let mut problems: Vec<Diagnostic> = Vec::new();
     let cards = cards::Cards::new(templates, &views);
     let inputs = pages::Inputs {
         timeline,
@@ -296,23 +309,6 @@ pub fn render_into(
     }
     if let Some(pages) = handed {
         sink(pages).map_err(|d| vec![d])?;
-    }
-    drop(cards);
-    // Each export is made on every core (see `exports::join`), then handed on alone.
-    if problems.is_empty() {
-        for &(path, kind) in &exports {
-            let bytes = match kind {
-                Kind::TimelineJson => {
-                    exports::timeline_json(&views.site, &views.events, timeline.zone)
-                }
-                _ => exports::search_json(&views.events),
-            };
-            sink(vec![Page {
-                path: path.clone(),
-                bytes,
-            }])
-            .map_err(|d| vec![d])?;
-        }
     }
     if !problems.is_empty() {
         return Err(problems);
