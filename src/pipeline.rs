@@ -150,7 +150,7 @@ pub fn check(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         &timeline,
         &config,
         &templates,
-        &mut RenderCache::default(),
+        &mut RenderCache::lean(),
         &mut count,
     )
     .map_err(|mut e| {

@@ -249,20 +249,28 @@ pub fn render_into(
         unreachable!("the plan was just made");
     };
     let feed = newest_first(timeline, config.feed_limit);
-    let inputs = Inputs::new(timeline, &views, html_urls, &feed);
-    let signatures: Vec<u64> = plan
-        .par_iter()
-        .map(|(_, kind)| {
-            let template = kind.template().map_or(0, |t| templates.fingerprint(t));
-            views::hash(&(inputs.signature(*kind), template))
-        })
-        .collect();
-    let stale: Vec<(&String, Kind)> = plan
-        .iter()
-        .zip(&signatures)
-        .filter(|((path, _), signature)| cache.signatures.get(path) != Some(signature))
-        .map(|((path, kind), _)| (path, *kind))
-        .collect();
+    // A single render has no signatures to compare with and keeps none: every page is made.
+    let lean = cache.events.lean;
+    let signatures: Vec<u64> = if lean {
+        Vec::new()
+    } else {
+        let inputs = Inputs::new(timeline, &views, html_urls, &feed);
+        plan.par_iter()
+            .map(|(_, kind)| {
+                let template = kind.template().map_or(0, |t| templates.fingerprint(t));
+                views::hash(&(inputs.signature(*kind), template))
+            })
+            .collect()
+    };
+    let stale: Vec<(&String, Kind)> = if lean {
+        plan.iter().map(|(path, kind)| (path, *kind)).collect()
+    } else {
+        plan.iter()
+            .zip(&signatures)
+            .filter(|((path, _), signature)| cache.signatures.get(path) != Some(signature))
+            .map(|((path, kind), _)| (path, *kind))
+            .collect()
+    };
     // The two JSON exports (at 100,000 events 100 and 160 MB) are made first, one at a
     // time, while the least else is held: no chunk of pages beside them and no store of
     // cards. Freed, their buffers make room for what the pages allocate; made last, they
@@ -312,6 +320,9 @@ pub fn render_into(
     }
     if !problems.is_empty() {
         return Err(problems);
+    }
+    if lean {
+        return Ok(Arc::clone(paths));
     }
     // Update in place (no copy of the 10,000s of paths that stay); drop paths that are gone.
     for ((path, _), signature) in plan.iter().zip(&signatures) {

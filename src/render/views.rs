@@ -145,7 +145,8 @@ pub struct SourceView {
 pub struct EventEntry {
     pub(super) event: Arc<Event>,
     pub view: EventView,
-    /// A fingerprint of `view`, for page signatures.
+    /// A fingerprint of `view`, for page signatures (0 in a single render, which has no
+    /// signatures to compare with).
     pub hash: u64,
     /// Its slide in `timeline.json` and its entry in `search.json`, serialized; kept only
     /// where renders follow one another (see [`EventCache::lean`]).
@@ -233,7 +234,7 @@ pub fn build(timeline: &Timeline, config: &Config, cache: &mut EventCache) -> Vi
                 });
                 let entry = EventEntry {
                     event: Arc::clone(e),
-                    hash: hash(&view),
+                    hash: if lean { 0 } else { hash(&view) },
                     fragments,
                     view,
                 };
