@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use timeline_gen::BuildOptions;
 
-use crate::support::files_under;
+use crate::support::{CONFIG, Site, files_under};
 
 /// Builds the repository's site once into a temporary folder.
 fn built() -> (tempfile::TempDir, PathBuf) {
@@ -161,4 +161,33 @@ fn pages_carry_schema_org_json_ld() {
         assert_eq!(c["@type"], "CreativeWork");
         assert!(c["name"].is_string() && c["publisher"]["name"].is_string());
     }
+}
+
+#[test]
+fn an_event_pages_json_ld_is_exact_with_every_optional_field() {
+    let site = Site::empty()
+        .file("site.toml", &format!("author = \"Newsroom <b>\"\n{CONFIG}"))
+        .source(
+            "src-a",
+            "title: Headline\noutlet: Outlet\nurl: https://news.example/a\nlanguage: fa",
+        )
+        .source("src-b", "title: Other\noutlet: Wire")
+        .event(
+            "e",
+            "title: Strike & talks\ndate: 2025-06-14T10:00 UTC\nlocation: Tehran\nactors: [Iran]\ntags: [strikes]\nsources: [src-a, src-b]",
+            "What happened.",
+        );
+    site.build_ok();
+    let page = site.read("events/e/index.html");
+    let expected = concat!(
+        r#"<script type="application/ld+json">{"@context":"https://schema.org","@type":"NewsArticle","#,
+        r#""about":{"@type":"Event","location":{"@type":"Place","name":"Tehran"},"name":"Strike \u0026 talks","startDate":"2025-06-14T10:00Z"},"#,
+        r#""author":{"@type":"Organization","name":"Newsroom \u003cb\u003e"},"#,
+        r#""citation":[{"@type":"CreativeWork","inLanguage":"fa","name":"Headline","publisher":{"@type":"Organization","name":"Outlet"},"url":"https://news.example/a"},"#,
+        r#"{"@type":"CreativeWork","name":"Other","publisher":{"@type":"Organization","name":"Wire"}}],"#,
+        r#""description":"What happened.","headline":"Strike \u0026 talks","inLanguage":"en","#,
+        r#""isPartOf":{"@type":"WebSite","name":"Test timeline","url":"https://example.org/timeline/"},"#,
+        r#""keywords":"Iran, strikes","url":"https://example.org/timeline/events/e/"}</script>"#
+    );
+    assert!(page.contains(expected), "{page}");
 }
