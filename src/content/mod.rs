@@ -243,8 +243,9 @@ impl ContentCache {
             }
         }
         let (timeline, problems) = self.build_timeline(config, drafts);
+        // Kept for the next build's swaps; a single build (`slim`) has no next build.
         self.clean = match &timeline {
-            Some(t) if problems.is_empty() => Some((t.clone(), drafts)),
+            Some(t) if problems.is_empty() && !self.slim => Some((t.clone(), drafts)),
             _ => None,
         };
         (timeline, problems)
