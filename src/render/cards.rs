@@ -178,7 +178,7 @@ impl<'a> Cards<'a> {
         let kept = if self.reusable && !root.contains(PLACEHOLDER) {
             self.listed[i]
                 .get_or_init(|| {
-                    if mentions_placeholder(event) {
+                    if event.mentions(PLACEHOLDER) {
                         return None;
                     }
                     let placeholder = PLACEHOLDER.to_string();

@@ -124,6 +124,57 @@ pub struct CardView {
     pub citations: Vec<CitationView>,
 }
 
+impl CardView {
+    /// Whether `c` occurs in any text of the card. Every text field is listed: the test
+    /// `every_text_of_a_card_is_searched` builds a card field by field, so a new field
+    /// cannot be added without being seen there.
+    pub fn mentions(&self, c: char) -> bool {
+        let texts = [
+            &*self.slug,
+            &self.title,
+            &self.url,
+            &self.permalink,
+            &self.datetime,
+            &self.instant,
+            &self.day,
+            &self.day_label,
+            &self.day_url,
+            &self.time_label,
+            &self.summary,
+        ];
+        let optional = [
+            &self.local_label,
+            &self.end_label,
+            &self.location,
+            &self.disputed,
+        ];
+        texts.iter().any(|t| t.contains(c))
+            || optional
+                .iter()
+                .flat_map(|t| t.as_deref())
+                .any(|t| t.contains(c))
+            || self
+                .actors
+                .iter()
+                .chain(&self.tags)
+                .any(|l| l.name.contains(c) || l.url.contains(c))
+            || self.citations.iter().any(|citation| citation.mentions(c))
+    }
+}
+
+impl CitationView {
+    fn mentions(&self, c: char) -> bool {
+        let s = &self.source;
+        [&s.id, &s.outlet, &s.title, &s.page]
+            .iter()
+            .any(|t| t.contains(c))
+            || [&s.url, &s.language, &self.quote_url, &self.quote]
+                .iter()
+                .flat_map(|t| t.as_deref())
+                .any(|t| t.contains(c))
+    }
+}
+
 #[derive(Debug, Hash, Serialize)]
 pub struct SourceView {
     pub id: String,
@@ -575,6 +626,118 @@ mod tests {
             local_label(&d, Precision::Minute, Tz::UTC).as_deref(),
             Some("02:30 UTC+03:30 22 Jun")
         );
+    }
+
+    #[test]
+    fn every_text_of_a_card_is_searched() {
+        let link = |name: &str| {
+            Arc::new(LinkView {
+                name: name.to_owned(),
+                url: "u".to_owned(),
+            })
+        };
+        let cited = |t: &str| CitedSource {
+            id: format!("id{t}"),
+            outlet: format!("o{t}"),
+            title: format!("t{t}"),
+            url: Some(format!("u{t}")),
+            page: format!("p{t}"),
+            language: Some(format!("l{t}")),
+        };
+        let card = |t: &str, field: &str| {
+            let x = |f: &str| {
+                if f == field {
+                    format!("a{t}")
+                } else {
+                    "a".to_owned()
+                }
+            };
+            CardView {
+                slug: x("slug"),
+                title: x("title").into(),
+                url: x("url"),
+                permalink: x("permalink"),
+                datetime: x("datetime"),
+                instant: x("instant"),
+                day: x("day").into(),
+                day_label: x("day_label").into(),
+                day_url: x("day_url").into(),
+                time_label: x("time_label"),
+                local_label: Some(x("local_label")),
+                end_label: Some(x("end_label")),
+                precision: Precision::Minute,
+                location: Some(x("location")),
+                actors: vec![link(&x("actors"))],
+                tags: vec![link(&x("tags"))],
+                importance: Importance::Normal,
+                summary: x("summary").into(),
+                disputed: Some(x("disputed")),
+                citations: vec![CitationView {
+                    number: 1,
+                    source: Arc::new(cited(if field == "source" { t } else { "" })),
+                    quote_url: Some(x("quote_url")),
+                    quote: Some(x("quote")),
+                }],
+            }
+        };
+        let fields = [
+            "slug",
+            "title",
+            "url",
+            "permalink",
+            "datetime",
+            "instant",
+            "day",
+            "day_label",
+            "day_url",
+            "time_label",
+            "local_label",
+            "end_label",
+            "location",
+            "actors",
+            "tags",
+            "summary",
+            "disputed",
+            "source",
+            "quote_url",
+            "quote",
+        ];
+        for field in fields {
+            assert!(card("\u{FFFF}", field).mentions('\u{FFFF}'), "{field}");
+            assert!(!card("b", field).mentions('\u{FFFF}'), "{field}");
+        }
+        // Every field of the card's JSON is one of those above (or holds no text).
+        let json = serde_json::to_value(card("", "")).unwrap();
+        let keys: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        for key in keys {
+            assert!(
+                fields.contains(&key) || ["precision", "importance", "citations"].contains(&key),
+                "{key} is not searched by CardView::mentions"
+            );
+        }
+        let citation = json["citations"][0].as_object().unwrap();
+        for key in citation.keys() {
+            assert!(
+                [
+                    "number",
+                    "id",
+                    "outlet",
+                    "title",
+                    "url",
+                    "page",
+                    "language",
+                    "quote_url",
+                    "quote"
+                ]
+                .contains(&key.as_str()),
+                "{key} is not searched by CitationView::mentions"
+            );
+        }
     }
 
     #[test]
