@@ -152,7 +152,14 @@ impl Session {
             warnings,
             elapsed: started.elapsed(),
         };
-        let session = cache.map(|cache| Session {
+        let Some(cache) = cache else {
+            // A single build's content and views are let go on another thread: freeing a
+            // 100,000-event timeline's millions of allocations kept the user waiting ~0.2 s.
+            let rest = (timeline, templates, render_cache, manifest, assets);
+            std::thread::spawn(move || drop(rest));
+            return Ok((None, report));
+        };
+        let session = Session {
             options,
             output,
             config,
@@ -162,8 +169,8 @@ impl Session {
             manifest,
             asset_paths: assets.iter().map(|a| a.path.clone()).collect(),
             owed: Owed::default(),
-        });
-        Ok((session, report))
+        };
+        Ok((Some(session), report))
     }
 
     /// Brings the output up to date after `change`. On failure nothing is written and the

@@ -216,9 +216,10 @@ pub struct EventCache {
     /// What every entry also depends on: the sources' titles and addresses, and the config.
     key: u64,
     entries: HashMap<Slug, Arc<EventEntry>>,
-    /// A single render (`gen build`): the export fragments are not kept per event but
-    /// written straight into `timeline.json` and `search.json` (at 100,000 events they
-    /// weigh ~300 MB, on top of the two files themselves).
+    /// A single render (`gen build`, `gen check`): nothing is kept for a next render, neither
+    /// the entries nor their export fragments, which are written straight into
+    /// `timeline.json` and `search.json` (at 100,000 events they weigh ~300 MB, on top of the
+    /// two files themselves).
     pub lean: bool,
 }
 
@@ -293,7 +294,28 @@ pub fn build(timeline: &Timeline, config: &Config, cache: &mut EventCache) -> Vi
             }
         })
         .collect();
-    // Store what was computed afresh; rebuild the map only when events came or went.
+    let events: Vec<Arc<EventEntry>> = if lean {
+        // Nothing is kept for a next render.
+        computed.into_iter().map(|(entry, _)| entry).collect()
+    } else {
+        keep(cache, computed)
+    };
+    let sources = timeline
+        .sources
+        .iter()
+        .zip(&timeline.cited_by)
+        .map(|(s, cited)| source(s, cited.len(), zone))
+        .collect();
+    Views {
+        site,
+        events,
+        sources,
+    }
+}
+
+/// Stores in `cache` the entries computed afresh (rebuilding the map only when events came or
+/// went) and returns every entry.
+fn keep(cache: &mut EventCache, computed: Vec<(Arc<EventEntry>, bool)>) -> Vec<Arc<EventEntry>> {
     for (entry, fresh) in &computed {
         if *fresh {
             cache
@@ -308,17 +330,7 @@ pub fn build(timeline: &Timeline, config: &Config, cache: &mut EventCache) -> Vi
             .map(|entry| (entry.event.slug.clone(), Arc::clone(entry)))
             .collect();
     }
-    let sources = timeline
-        .sources
-        .iter()
-        .zip(&timeline.cited_by)
-        .map(|(s, cited)| source(s, cited.len(), zone))
-        .collect();
-    Views {
-        site,
-        events,
-        sources,
-    }
+    events
 }
 
 /// A fingerprint of a value (deterministic within a build of gen).
