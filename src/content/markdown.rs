@@ -350,8 +350,26 @@ fn plain_text(events: &[Event<'_>]) -> (String, String) {
             _ => {}
         }
     }
-    let squash = |s: String| s.split_whitespace().collect::<Vec<_>>().join(" ");
-    (squash(first), squash(all))
+    (squash(&first), squash(&all))
+}
+
+/// `text` with each run of whitespace made one space and none at either end (as
+/// `split_whitespace` and `join(" ")`, in one pass).
+fn squash(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut space = false;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            space = !out.is_empty();
+        } else {
+            if space {
+                out.push(' ');
+                space = false;
+            }
+            out.push(c);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -527,6 +545,14 @@ mod tests {
     fn escape_policy_shows_html_as_text() {
         let out = render("a <b>bold</b>", RawHtml::Escape).html;
         assert!(out.contains("&lt;b&gt;bold&lt;/b&gt;"), "{out}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn squash_joins_the_words(text in "[a \\t\\n\\u{a0}\\u{2003}é]{0,40}") {
+            let words: Vec<&str> = text.split_whitespace().collect();
+            proptest::prop_assert_eq!(squash(&text), words.join(" "));
+        }
     }
 
     #[test]
