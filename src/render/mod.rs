@@ -271,25 +271,13 @@ pub fn render_into(
             .map(|((path, kind), _)| (path, *kind))
             .collect()
     };
-    // The two JSON exports (at 100,000 events 100 and 160 MB) are made first, one at a
-    // time, while the least else is held: no chunk of pages beside them and no store of
-    // cards. Freed, their buffers make room for what the pages allocate; made last, they
-    // came on top of the memory the cards had left and set the build's peak.
+    // The two JSON exports (at 100,000 events 100 and 160 MB) are made one at a time beside
+    // the first pages (the plan starts with the events' pages, which use no cards), on the
+    // cores the pages leave idle. Made last, they came on top of the memory the cards had
+    // left and set the build's peak; made first, alone, they left a core idle for a while.
     let (exports, pages): (Vec<_>, Vec<_>) = stale
         .into_iter()
         .partition(|(_, kind)| matches!(kind, Kind::TimelineJson | Kind::SearchJson));
-    for &(path, kind) in &exports {
-        let bytes = match kind {
-            Kind::TimelineJson => exports::timeline_json(&views.site, &views.events, timeline.zone),
-            _ => exports::search_json(&views.events),
-        };
-        sink(vec![Page {
-            path: path.clone(),
-            bytes,
-        }])
-        .map_err(|d| vec![d])?;
-    }
-    let mut problems: Vec<Diagnostic> = Vec::new();
     let cards = cards::Cards::new(templates, &views);
     let inputs = pages::Inputs {
         timeline,
@@ -305,19 +293,49 @@ pub fn render_into(
             bytes: pages::render_page(path, kind, inputs)?,
         })
     };
+    // Both sides hand their files to the one sink, in turn.
+    let sink = std::sync::Mutex::new(sink);
+    let hand = |pages: Vec<Page>| -> Result<(), Diagnostic> {
+        let mut sink = sink
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        (*sink)(pages)
+    };
+    let make_exports = || -> Result<(), Diagnostic> {
+        for &(path, kind) in &exports {
+            let bytes = match kind {
+                Kind::TimelineJson => {
+                    exports::timeline_json(&views.site, &views.events, timeline.zone)
+                }
+                _ => exports::search_json(&views.events),
+            };
+            hand(vec![Page {
+                path: path.clone(),
+                bytes,
+            }])?;
+        }
+        Ok(())
+    };
     // Each chunk of pages is rendered while the one before is handed to the sink.
-    let mut handed: Option<Vec<Page>> = None;
-    for chunk in pages.chunks(CHUNK) {
-        let (results, sunk) = rayon::join(
-            || chunk.par_iter().map(render).collect::<Vec<_>>(),
-            || handed.take().map_or(Ok(()), &mut *sink),
-        );
-        sunk.map_err(|d| vec![d])?;
-        handed = collect(results, &mut problems);
-    }
-    if let Some(pages) = handed {
-        sink(pages).map_err(|d| vec![d])?;
-    }
+    let make_pages = || -> Result<Vec<Diagnostic>, Diagnostic> {
+        let mut problems: Vec<Diagnostic> = Vec::new();
+        let mut handed: Option<Vec<Page>> = None;
+        for chunk in pages.chunks(CHUNK) {
+            let (results, sunk) = rayon::join(
+                || chunk.par_iter().map(render).collect::<Vec<_>>(),
+                || handed.take().map_or(Ok(()), hand),
+            );
+            sunk?;
+            handed = collect(results, &mut problems);
+        }
+        if let Some(pages) = handed {
+            hand(pages)?;
+        }
+        Ok(problems)
+    };
+    let (exported, problems) = rayon::join(make_exports, make_pages);
+    exported.map_err(|d| vec![d])?;
+    let problems = problems.map_err(|d| vec![d])?;
     if !problems.is_empty() {
         return Err(problems);
     }
