@@ -272,14 +272,20 @@ pub fn build(timeline: &Timeline, config: &Config, cache: &mut EventCache) -> Vi
         cache.key = key;
     }
     let lean = cache.lean;
-    let shared = Shared::new(timeline);
+    // Made on first need: a rebuild whose events are all cached needs none of it.
+    let shared = std::sync::OnceLock::new();
     let computed: Vec<(Arc<EventEntry>, bool)> = timeline
         .events
         .par_iter()
         .map(|e| match cache.entries.get(&e.slug) {
             Some(entry) if Arc::ptr_eq(&entry.event, e) => (Arc::clone(entry), false),
             _ => {
-                let view = event(e, timeline, config, &shared);
+                let view = event(
+                    e,
+                    timeline,
+                    config,
+                    shared.get_or_init(|| Shared::new(timeline)),
+                );
                 let fragments = (!lean).then(|| Fragments {
                     slide: super::exports::slide(e, &view, &site, zone),
                     search: super::exports::search_entry(e, &view),
@@ -380,23 +386,25 @@ impl<'a> Shared<'a> {
             .iter()
             .map(|d| (d.date, day_strings(d.date)))
             .collect();
-        let links = |names: fn(&Event) -> &[String], kind: &str| {
-            let mut map: HashMap<String, Arc<LinkView>> = HashMap::new();
-            for e in &timeline.events {
-                for n in names(e) {
-                    if !map.contains_key(n) {
-                        map.insert(n.clone(), Arc::new(link(n, kind)));
-                    }
-                }
-            }
-            map
+        // Each term under its name as first written; an event spelling it otherwise gets a
+        // link of its own.
+        let links = |kind: &str| -> HashMap<String, Arc<LinkView>> {
+            let terms = if kind == "actors" {
+                &timeline.actors
+            } else {
+                &timeline.tags
+            };
+            terms
+                .iter()
+                .map(|t| (t.name.clone(), Arc::new(link(&t.name, kind))))
+                .collect()
         };
         Self {
             position,
             cited,
             days,
-            actors: links(|e| &e.actors, "actors"),
-            tags: links(|e| &e.tags, "tags"),
+            actors: links("actors"),
+            tags: links("tags"),
         }
     }
 }
