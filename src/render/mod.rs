@@ -271,9 +271,9 @@ pub fn render_into(
             .map(|((path, kind), _)| (path, *kind))
             .collect()
     };
-    // The two JSON exports (at 100,000 events 100 and 160 MB) are made one at a time beside
-    // the first pages (the plan starts with the events' pages, which use no cards), on the
-    // cores the pages leave idle. Made last, they came on top of the memory the cards had
+    // The two JSON exports (at 100,000 events 100 and 160 MB) are made one after the other
+    // beside the first pages (the plan starts with the events' pages, which use no cards), on
+    // the cores the pages leave idle. Made last, they came on top of the memory the cards had
     // left and set the build's peak; made first, alone, they left a core idle for a while.
     let (exports, pages): (Vec<_>, Vec<_>) = stale
         .into_iter()
@@ -293,49 +293,56 @@ pub fn render_into(
             bytes: pages::render_page(path, kind, inputs)?,
         })
     };
-    // Both sides hand their files to the one sink, in turn.
-    let sink = std::sync::Mutex::new(sink);
-    let hand = |pages: Vec<Page>| -> Result<(), Diagnostic> {
-        let mut sink = sink
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        (*sink)(pages)
-    };
-    let make_exports = || -> Result<(), Diagnostic> {
-        for &(path, kind) in &exports {
+    // The exports go to the pages' side through a channel, which hands them to the sink
+    // between two chunks: the sink has one user, and nothing waits on anything.
+    let (sent, received) = std::sync::mpsc::channel::<Page>();
+    let (made, to_export) = (&views, &exports);
+    let make_exports = move || {
+        for &(path, kind) in to_export {
             let bytes = match kind {
                 Kind::TimelineJson => {
-                    exports::timeline_json(&views.site, &views.events, timeline.zone)
+                    exports::timeline_json(&made.site, &made.events, timeline.zone)
                 }
-                _ => exports::search_json(&views.events),
+                _ => exports::search_json(&made.events),
             };
-            hand(vec![Page {
+            // The receiver outlives this side (it is returned after the join).
+            let _ = sent.send(Page {
                 path: path.clone(),
                 bytes,
-            }])?;
+            });
         }
-        Ok(())
     };
-    // Each chunk of pages is rendered while the one before is handed to the sink.
-    let make_pages = || -> Result<Vec<Diagnostic>, Diagnostic> {
+    // Each chunk of pages is rendered while the one before, and any export made meanwhile,
+    // is handed to the sink.
+    let make_pages = move || -> Result<_, Diagnostic> {
         let mut problems: Vec<Diagnostic> = Vec::new();
         let mut handed: Option<Vec<Page>> = None;
         for chunk in pages.chunks(CHUNK) {
+            let exported: Vec<Page> = received.try_iter().collect();
             let (results, sunk) = rayon::join(
                 || chunk.par_iter().map(render).collect::<Vec<_>>(),
-                || handed.take().map_or(Ok(()), hand),
+                || -> Result<(), Diagnostic> {
+                    if let Some(pages) = handed.take() {
+                        sink(pages)?;
+                    }
+                    exported
+                        .into_iter()
+                        .try_for_each(|export| sink(vec![export]))
+                },
             );
             sunk?;
             handed = collect(results, &mut problems);
         }
         if let Some(pages) = handed {
-            hand(pages)?;
+            sink(pages)?;
         }
-        Ok(problems)
+        Ok((problems, received, sink))
     };
-    let (exported, problems) = rayon::join(make_exports, make_pages);
-    exported.map_err(|d| vec![d])?;
-    let problems = problems.map_err(|d| vec![d])?;
+    let ((), pages_made) = rayon::join(make_exports, make_pages);
+    let (problems, received, sink) = pages_made.map_err(|d| vec![d])?;
+    for export in received.try_iter() {
+        sink(vec![export]).map_err(|d| vec![d])?;
+    }
     if !problems.is_empty() {
         return Err(problems);
     }
