@@ -5,6 +5,7 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use super::templates::replace_ascii;
 use super::views::{self, EventView, SiteView, Views};
 use crate::model::Timeline;
 
@@ -169,22 +170,12 @@ struct WebSite<'a> {
 /// written as `\u` escapes, so no text from content can close the element or open a comment.
 fn embed<T: Serialize + ?Sized>(value: &T) -> String {
     let text = serde_json::to_string(value).unwrap_or_default();
-    let mut out = String::with_capacity(text.len() + 64);
-    let mut from = 0;
-    for (at, byte) in text.bytes().enumerate() {
-        let escaped = match byte {
-            b'<' => "\\u003c",
-            b'>' => "\\u003e",
-            b'&' => "\\u0026",
-            _ => continue,
-        };
-        // `at` is an ASCII byte, so both slices end on character boundaries.
-        out.push_str(&text[from..at]);
-        out.push_str(escaped);
-        from = at + 1;
-    }
-    out.push_str(&text[from..]);
-    out
+    replace_ascii(&text, |b| match b {
+        b'<' => Some("\\u003c"),
+        b'>' => Some("\\u003e"),
+        b'&' => Some("\\u0026"),
+        _ => None,
+    })
 }
 
 #[cfg(test)]

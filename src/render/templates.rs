@@ -188,25 +188,30 @@ fn fingerprints(chosen: &[(String, String, Option<PathBuf>)]) -> HashMap<String,
 /// Escapes text for HTML and XML text and quoted attributes. Tera's default also escapes `/`,
 /// which is valid but doubles the size of every URL for no safety gain in quoted attributes.
 pub fn escape(text: &str) -> String {
+    replace_ascii(text, |b| match b {
+        b'&' => Some("&amp;"),
+        b'<' => Some("&lt;"),
+        b'>' => Some("&gt;"),
+        b'"' => Some("&quot;"),
+        b'\'' => Some("&#39;"),
+        _ => None,
+    })
+}
+
+/// `text` with each ASCII byte for which `with` gives a replacement replaced by it. The runs
+/// between replaced bytes are copied whole; a replaced byte is ASCII, so every split point is
+/// a character boundary.
+pub fn replace_ascii(text: &str, with: impl Fn(u8) -> Option<&'static str>) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 8);
-    let mut rest = text;
-    // Copies the runs between special characters whole; every special one is ASCII, so the
-    // split points are always character boundaries.
-    while let Some(at) = rest
-        .bytes()
-        .position(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\''))
-    {
-        out.push_str(&rest[..at]);
-        out.push_str(match rest.as_bytes()[at] {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            _ => "&#39;",
-        });
-        rest = &rest[at + 1..];
+    let mut from = 0;
+    for (at, byte) in text.bytes().enumerate() {
+        if let Some(replacement) = with(byte).filter(|_| byte.is_ascii()) {
+            out.push_str(&text[from..at]);
+            out.push_str(replacement);
+            from = at + 1;
+        }
     }
-    out.push_str(rest);
+    out.push_str(&text[from..]);
     out
 }
 
