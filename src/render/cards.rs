@@ -13,7 +13,6 @@
 use std::sync::OnceLock;
 
 use serde::Serialize;
-use serde_json::Value;
 use tera::Context;
 
 use super::templates::{self, Templates};
@@ -58,22 +57,13 @@ pub struct Listed<'a> {
     pub importance: Importance,
     pub location: Option<&'a str>,
     pub disputed: Option<&'a str>,
-    /// The event's card (HTML), as the `card` macro renders it on this page: added by
-    /// [`Listed::into_value`] without a copy.
+    /// The event's card (HTML), as the `card` macro renders it on this page: moved into the
+    /// item's value by the page, not copied.
     #[serde(skip)]
     pub card: String,
 }
 
 impl<'a> Listed<'a> {
-    /// The item as templates see it, its card moved in rather than copied.
-    pub fn into_value(self) -> Value {
-        let mut value = serde_json::to_value(&self).unwrap_or(Value::Null);
-        if let Value::Object(map) = &mut value {
-            map.insert("card".to_owned(), Value::String(self.card));
-        }
-        value
-    }
-
     fn new(event: &'a CardView, card: String) -> Self {
         Self {
             slug: &event.slug,
@@ -219,27 +209,10 @@ impl<'a> Cards<'a> {
     }
 }
 
-/// True when the placeholder occurs anywhere in `value`'s text: `value` is written as JSON
-/// (which leaves U+FFFF as it is) into a writer that only looks for it, keeping nothing.
+/// True when the placeholder occurs anywhere in `value`'s text (asked once a render, of the
+/// site's settings; an event's card answers with [`CardView::mentions`]).
 fn mentions_placeholder<T: Serialize>(value: &T) -> bool {
-    let mut scan = Scan(false);
-    serde_json::to_writer(&mut scan, value).is_ok() && scan.0
-}
-
-/// Looks for the placeholder's UTF-8 bytes in what is written. serde_json writes a string's
-/// unescaped runs whole, so the three bytes never arrive split.
-struct Scan(bool);
-
-impl std::io::Write for Scan {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        const BYTES: [u8; 3] = [0xEF, 0xBF, 0xBF];
-        self.0 = self.0 || buf.windows(3).any(|w| w == BYTES);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
+    serde_json::to_string(value).is_ok_and(|json| json.contains(PLACEHOLDER))
 }
 
 #[cfg(test)]

@@ -118,8 +118,8 @@ pub struct RenderCache {
 }
 
 impl RenderCache {
-    /// For a single render (`gen build`): per-event parts of the JSON exports are made as
-    /// the files are written instead of being kept for a next render.
+    /// For a single render (`gen build`, `gen check`): nothing is kept for a next one (no
+    /// page signatures, no event views, no export fragments), so none of it is made.
     pub fn lean() -> Self {
         let mut cache = Self::default();
         cache.events.lean = true;
@@ -251,25 +251,27 @@ pub fn render_into(
     let feed = newest_first(timeline, config.feed_limit);
     // A single render has no signatures to compare with and keeps none: every page is made.
     let lean = cache.events.lean;
-    let signatures: Vec<u64> = if lean {
-        Vec::new()
+    let (signatures, stale): (Vec<u64>, Vec<(&String, Kind)>) = if lean {
+        (
+            Vec::new(),
+            plan.iter().map(|(path, kind)| (path, *kind)).collect(),
+        )
     } else {
         let inputs = Inputs::new(timeline, &views, html_urls, &feed);
-        plan.par_iter()
+        let signatures: Vec<u64> = plan
+            .par_iter()
             .map(|(_, kind)| {
                 let template = kind.template().map_or(0, |t| templates.fingerprint(t));
                 views::hash(&(inputs.signature(*kind), template))
             })
-            .collect()
-    };
-    let stale: Vec<(&String, Kind)> = if lean {
-        plan.iter().map(|(path, kind)| (path, *kind)).collect()
-    } else {
-        plan.iter()
+            .collect();
+        let stale = plan
+            .iter()
             .zip(&signatures)
             .filter(|((path, _), signature)| cache.signatures.get(path) != Some(signature))
             .map(|((path, kind), _)| (path, *kind))
-            .collect()
+            .collect();
+        (signatures, stale)
     };
     // The two JSON exports (at 100,000 events 100 and 160 MB) are made one after the other
     // beside the first pages (the plan starts with the events' pages, which use no cards), on

@@ -55,17 +55,32 @@ struct DayGroup<'a> {
 }
 
 impl DayGroup<'_> {
-    fn into_value(self) -> Value {
-        let mut value = serde_json::to_value(&self).unwrap_or(Value::Null);
-        if let Value::Object(map) = &mut value {
-            map.insert("events".to_owned(), listed_values(self.events));
-        }
-        value
+    fn into_value(mut self) -> Value {
+        let events = listed_values(std::mem::take(&mut self.events));
+        with_field(&self, "events", events)
     }
 }
 
+/// The items of a list as templates see them, each card moved in rather than copied.
 fn listed_values(events: Vec<Listed<'_>>) -> Value {
-    Value::Array(events.into_iter().map(Listed::into_value).collect())
+    Value::Array(
+        events
+            .into_iter()
+            .map(|mut item| {
+                let card = Value::String(std::mem::take(&mut item.card));
+                with_field(&item, "card", card)
+            })
+            .collect(),
+    )
+}
+
+/// `value` as a JSON object, with `field` added under `key` (moved, not serialized again).
+fn with_field<T: Serialize>(value: &T, key: &str, field: Value) -> Value {
+    let mut value = serde_json::to_value(value).unwrap_or(Value::Null);
+    if let Value::Object(map) = &mut value {
+        map.insert(key.to_owned(), field);
+    }
+    value
 }
 
 /// Puts `value` into `ctx` under `key` as it is: `Context::insert` would copy it, and lists

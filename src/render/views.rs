@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::model::{
-    Event, EventDate, Importance, Precision, Slug, Source, Timeline, WrittenZone, slugify,
+    Event, EventDate, Importance, Precision, Slug, Source, Term, Timeline, WrittenZone, slugify,
     zone_abbreviation,
 };
 
@@ -388,12 +388,7 @@ impl<'a> Shared<'a> {
             .collect();
         // Each term under its name as first written; an event spelling it otherwise gets a
         // link of its own.
-        let links = |kind: &str| -> HashMap<String, Arc<LinkView>> {
-            let terms = if kind == "actors" {
-                &timeline.actors
-            } else {
-                &timeline.tags
-            };
+        let links = |terms: &[Term], kind: &str| -> HashMap<String, Arc<LinkView>> {
             terms
                 .iter()
                 .map(|t| (t.name.clone(), Arc::new(link(&t.name, kind))))
@@ -403,8 +398,8 @@ impl<'a> Shared<'a> {
             position,
             cited,
             days,
-            actors: links("actors"),
-            tags: links("tags"),
+            actors: links(&timeline.actors, "actors"),
+            tags: links(&timeline.tags, "tags"),
         }
     }
 }
