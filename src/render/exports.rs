@@ -1,14 +1,13 @@
 //! Machine-readable exports built with serde_json: `timeline.json` in TimelineJS3's format and
 //! `search.json` for client-side search.
 
+use std::borrow::Cow;
+use std::sync::Arc;
+
 use chrono::{Datelike, Timelike};
 use chrono_tz::Tz;
-use serde::Serialize;
-
-use std::borrow::Cow;
-
 use rayon::prelude::*;
-use std::sync::Arc;
+use serde::Serialize;
 
 use super::views::{EventEntry, EventView, SiteView};
 use crate::model::{Event, EventDate, Precision};
