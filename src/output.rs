@@ -120,9 +120,21 @@ impl Publisher {
                 .and_then(|()| fs::remove_dir_all(&aside))
                 .map_err(|e| io_error(&spare, "cannot clear the spare copy", &e))?;
         }
-        fs::create_dir_all(&spare).map_err(|e| io_error(&spare, "cannot create folder", &e))?;
         // Until the new manifest is written, the spare is marked as unfinished.
-        write_atomically(&spare.join(MARKER), DIRTY.as_bytes())?;
+        if spare.exists() {
+            write_atomically(&spare.join(MARKER), DIRTY.as_bytes())?;
+        } else {
+            // A new spare is made under another name, marked, then renamed into place: a
+            // build killed at any moment leaves no spare or a marked one, never a folder
+            // holding only the marker's temporary file, which every later build would
+            // refuse. What is left under the other name, `remove_leftovers` deletes.
+            let staging = parent.join(format!(".{name}.staging-{}", std::process::id()));
+            let _ = fs::remove_dir_all(&staging);
+            fs::create_dir_all(&staging)
+                .and_then(|()| fs::write(staging.join(MARKER), DIRTY))
+                .and_then(|()| fs::rename(&staging, &spare))
+                .map_err(|e| io_error(&spare, "cannot create the spare copy", &e))?;
+        }
         Ok(Publisher {
             output: output.to_path_buf(),
             spare,
@@ -319,7 +331,8 @@ fn ensure_ours(dir: &Path, what: &str) -> Result<(), Diagnostic> {
     }
 }
 
-/// Removes the staging and old folders that builds of earlier versions left when killed.
+/// Removes the staging and old folders that killed builds left (a new spare being made, a
+/// spare being deleted, or the staging folders of earlier versions).
 fn remove_leftovers(parent: &Path, name: &str) {
     let Ok(entries) = fs::read_dir(parent) else {
         return;
@@ -445,6 +458,19 @@ mod tests {
         publish(&out, &files(&[("a.html", "2")])).unwrap();
         assert_eq!(fs::read_to_string(out.join("a.html")).unwrap(), "2");
         assert_eq!(names(dir.path()), vec![".public.spare", "public"]);
+    }
+
+    #[test]
+    fn a_new_spare_appears_with_its_marker() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let publisher = Publisher::begin(&out).unwrap();
+        let spare = dir.path().join(".public.spare");
+        assert_eq!(fs::read_to_string(spare.join(MARKER)).unwrap(), DIRTY);
+        assert_eq!(names(&spare), vec![MARKER]);
+        assert_eq!(names(dir.path()), vec![".public.spare"]);
+        publisher.finish().unwrap();
+        assert_eq!(names(dir.path()), vec!["public"]);
     }
 
     #[test]
