@@ -195,11 +195,12 @@ pub fn update(
             "the output folder is not one gen wrote; refusing to update it",
         ));
     }
+    if files.is_empty() && removed.is_empty() {
+        return Ok(Instant::now());
+    }
     // Until the manifest is rewritten it is marked unfinished, so an update killed half-way
     // is never trusted later (when this folder has become the spare, it is rebuilt whole).
-    if !files.is_empty() || !removed.is_empty() {
-        write_atomically(&output.join(MARKER), DIRTY.as_bytes())?;
-    }
+    write_atomically(&output.join(MARKER), DIRTY.as_bytes())?;
     let (pages, rest): (Vec<&OutputFile<'_>>, Vec<&OutputFile<'_>>) = files
         .iter()
         .map(|(f, _)| f)

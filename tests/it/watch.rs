@@ -131,6 +131,12 @@ fn edits_of_every_kind_are_rebuilt_and_match_a_fresh_build() {
     eventually("the day page to go", || {
         !site.path("public/days/2025-06-15/index.html").exists()
     });
+    // The rebuild is over (its manifest rewritten) only when its line is printed.
+    w.wait_line(|l| {
+        l.starts_with("content/events/second.md")
+            && l.contains(" removed")
+            && !l.contains(" 0 removed")
+    });
 
     // Broken edit: reported, old output kept; then fixed.
     w.clear();
