@@ -260,6 +260,18 @@ fn the_server_serves_reloads_shows_errors_and_refuses_escapes() {
     )
     .expect("send");
     let mut reader = BufReader::new(live);
+    // The server subscribes the stream before it answers, so once the headers are in, no
+    // reload can be missed.
+    loop {
+        let mut line = String::new();
+        assert!(
+            reader.read_line(&mut line).unwrap_or(0) > 0,
+            "stream closed"
+        );
+        if line.trim_end().is_empty() {
+            break;
+        }
+    }
     let mut next_event = || -> (String, String) {
         let (mut name, mut data) = (String::new(), String::new());
         loop {
@@ -278,8 +290,6 @@ fn the_server_serves_reloads_shows_errors_and_refuses_escapes() {
             }
         }
     };
-    // Let the subscription settle before editing (the stream's headers arrive first).
-    std::thread::sleep(Duration::from_millis(200));
     std::fs::write(
         site.path("content/events/first.md"),
         event("Live edit", "2025-06-14T10:00 Asia/Tehran"),
