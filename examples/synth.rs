@@ -16,22 +16,9 @@ use std::path::Path;
 use chrono::{TimeZone, Utc};
 use chrono_tz::Tz;
 
-/// splitmix64: small, fast and good enough to spread synthetic data.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
+#[path = "../tests/shared/filler.rs"]
+mod filler;
+use filler::{Rng, words};
 
 const ZONES: [&str; 6] = [
     "Asia/Tehran",
@@ -59,40 +46,6 @@ const TAGS: [&str; 6] = [
     "casualties",
     "energy",
 ];
-const WORDS: [&str; 24] = [
-    "officials",
-    "said",
-    "the",
-    "strike",
-    "on",
-    "site",
-    "was",
-    "reported",
-    "after",
-    "talks",
-    "in",
-    "capital",
-    "ministers",
-    "met",
-    "forces",
-    "launched",
-    "a",
-    "statement",
-    "late",
-    "overnight",
-    "according",
-    "to",
-    "agency",
-    "sources",
-];
-
-fn words(rng: &mut Rng, n: usize) -> String {
-    (0..n)
-        .map(|_| WORDS[rng.below(WORDS.len())])
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let out = Path::new(

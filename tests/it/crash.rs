@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::filler::{self, Rng};
 use crate::support::{CONFIG, Run, Site, differences, files_under};
 
 /// Kills per `cargo test`; `GEN_CRASH_KILLS=500 cargo test --test it crash` runs more.
@@ -25,48 +26,8 @@ const VERSIONS: usize = 3;
 
 type Listing = Vec<(PathBuf, Vec<u8>)>;
 
-/// splitmix64: a small seeded generator, so a failing run can be repeated.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
-const WORDS: [&str; 16] = [
-    "officials",
-    "said",
-    "the",
-    "strike",
-    "on",
-    "site",
-    "was",
-    "reported",
-    "after",
-    "talks",
-    "in",
-    "capital",
-    "ministers",
-    "met",
-    "late",
-    "overnight",
-];
-
 fn words(seed: usize, n: usize) -> String {
-    let mut rng = Rng(seed as u64);
-    (0..n)
-        .map(|_| WORDS[rng.below(WORDS.len() as u64) as usize])
-        .collect::<Vec<_>>()
-        .join(" ")
+    filler::words(&mut Rng(seed as u64), n)
 }
 
 /// The content files of version `v` of a site of `events` events (relative path, text). A
@@ -192,7 +153,7 @@ impl Harness {
 
     /// A version other than the one `public/` holds.
     fn other(&self, rng: &mut Rng) -> usize {
-        (self.current + 1 + rng.below(VERSIONS as u64 - 1) as usize) % VERSIONS
+        (self.current + 1 + rng.below(VERSIONS - 1)) % VERSIONS
     }
 
     /// The version neither `public/` nor the spare holds, so a build into a complete spare
@@ -318,9 +279,9 @@ fn sigkill_at_random_moments_never_leaves_a_mixed_or_broken_site() {
         h.set_content(target);
         // Spread over the last build's duration (measured on every completed build, since
         // the machine may be busier at some moments than others).
-        let window = duration.as_millis() as u64 * 11 / 10;
+        let window = duration.as_millis() as usize * 11 / 10;
         longest_window = longest_window.max(window);
-        let delay = Duration::from_millis(rng.below(window + 1));
+        let delay = Duration::from_millis(rng.below(window + 1) as u64);
         let mut child = Command::new(env!("CARGO_BIN_EXE_gen"))
             .arg("build")
             .current_dir(h.root())

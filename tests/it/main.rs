@@ -6,6 +6,8 @@ mod cards;
 mod commands;
 mod crash;
 mod diagnostics;
+#[path = "../shared/filler.rs"]
+mod filler;
 mod formats;
 mod incremental;
 mod limits;
