@@ -147,40 +147,50 @@ impl ContentCache {
                 .collect()
         };
         let (policy, zone, slim) = (self.policy, self.zone, self.slim);
+        let pool = readers(stale.len());
         // Small pieces: a file's cost varies (an event with a long body, a short source), and
         // rayon does not split a piece once a core is working through it, so large pieces
         // left one core parsing alone for the last second of 125,000 files.
-        let entries: Vec<(PathBuf, Entry)> = stale
-            .into_par_iter()
-            .with_max_len(64)
-            .map(|(path, kind)| {
-                let mut parsed = load::read(path.clone(), kind)
-                    .map_err(|d| vec![d])
-                    .and_then(|f| parse::parse(f, policy));
-                let (checked, problems) = match &parsed {
-                    Ok(file) => check(file, zone),
-                    Err(_) => (None, Vec::new()),
-                };
-                let draft = parsed.as_ref().is_ok_and(|f| {
-                    f.kind == Kind::Event
-                        && f.fields
-                            .get("draft")
-                            .is_some_and(|(v, _)| *v == frontmatter::Field::Bool(true))
-                });
-                if let (true, Ok(file)) = (slim, &mut parsed) {
-                    file.slim_down();
-                }
-                (
-                    path,
-                    Entry {
-                        parsed,
-                        checked,
-                        problems,
-                        draft,
-                    },
-                )
-            })
-            .collect();
+        let read_all = || -> Vec<(PathBuf, Entry)> {
+            stale
+                .into_par_iter()
+                .with_max_len(64)
+                .map(|(path, kind)| {
+                    let mut parsed = load::read(path.clone(), kind)
+                        .map_err(|d| vec![d])
+                        .and_then(|f| parse::parse(f, policy));
+                    let (checked, problems) = match &parsed {
+                        Ok(file) => check(file, zone),
+                        Err(_) => (None, Vec::new()),
+                    };
+                    let draft = parsed.as_ref().is_ok_and(|f| {
+                        f.kind == Kind::Event
+                            && f.fields
+                                .get("draft")
+                                .is_some_and(|(v, _)| *v == frontmatter::Field::Bool(true))
+                    });
+                    if let (true, Ok(file)) = (slim, &mut parsed) {
+                        file.slim_down();
+                    }
+                    (
+                        path,
+                        Entry {
+                            parsed,
+                            checked,
+                            problems,
+                            draft,
+                        },
+                    )
+                })
+                .collect()
+        };
+        // Files not in the page cache make a read wait on the disk; with one thread per core,
+        // a cold build of 125,000 files took twice as long as a warm one. More threads than
+        // cores keep more reads in flight (the parsing between them costs little extra).
+        let entries = match pool {
+            Some(pool) => pool.install(read_all),
+            None => read_all(),
+        };
         let count = entries.len();
         self.swaps = if only_edits {
             self.structure_kept(&entries)
@@ -329,4 +339,18 @@ fn check(file: &Parsed, zone: Tz) -> (Option<Checked>, Vec<Diagnostic>) {
             Err(d) => (None, d),
         },
     }
+}
+
+/// A pool with more threads than cores for reading many files, or `None` when there are few
+/// (a rebuild after an edit) or the pool cannot be made (the global pool then serves).
+fn readers(files: usize) -> Option<rayon::ThreadPool> {
+    const MANY: usize = 2_000;
+    (files >= MANY)
+        .then(|| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(rayon::current_num_threads() * 4)
+                .build()
+                .ok()
+        })
+        .flatten()
 }
