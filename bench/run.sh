@@ -24,8 +24,10 @@ GEN=$PWD/target/release/gen
 SYNTH=$PWD/target/release/examples/synth
 
 median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-# Runs a command under GNU time; appends "wall cpu peak_kib" to the file named by $1.
-timed() { local out=$1; shift; /usr/bin/time -f "%e %U %S %M" -o "$out.one" "$@" >/dev/null 2>&1; awk '{ print $1, $2 + $3, $4 }' "$out.one" >> "$out"; }
+# Runs a command under GNU time; appends "wall cpu peak_kib" to the file named by $1. Then
+# waits (untimed) for the disk to take what the command wrote: at 100,000 events `cp -r` leaves
+# gigabytes to write back, which otherwise lands in the time of whichever build runs next.
+timed() { local out=$1; shift; /usr/bin/time -f "%e %U %S %M" -o "$out.one" "$@" >/dev/null 2>&1; sync; awk '{ print $1, $2 + $3, $4 }' "$out.one" >> "$out"; }
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo); $(hugo version | cut -d' ' -f1-2); gen $($GEN --version | cut -d' ' -f2)"
 echo
@@ -42,6 +44,7 @@ for n in $SIZES; do
   "$GEN" build --root "$dir/gen" >/dev/null
   "$GEN" build --root "$dir/gen" >/dev/null
   (cd "$dir/hugo" && hugo --quiet >/dev/null)
+  sync
   for _ in $(seq "$RUNS"); do
     timed "$dir/gen.times" "$GEN" build --root "$dir/gen"
     timed "$dir/hugo.times" hugo --quiet --source "$dir/hugo"
@@ -60,4 +63,5 @@ for n in $SIZES; do
       n, gp, hp, gw, hw, (gw > 0 ? hw / gw : 0), gc, hc, gm / 1024, hm / 1024, (gw > 0 ? gp / gw : 0), cw, (cw > 0 ? gw / cw : 0) }'
 done
 echo
-echo "Medians of $RUNS alternating runs after warm-up; both build into an existing output folder."
+echo "Medians of $RUNS alternating runs after warm-up; both build into an existing output folder;"
+echo "each timed command starts after the disk has taken what the one before wrote (sync, untimed)."
