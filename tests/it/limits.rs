@@ -8,6 +8,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::filler::{self, Rng};
 use crate::support::{CONFIG, Run, Site};
 
 /// A finished `gen build` with its wall time and peak resident memory.
@@ -65,31 +66,11 @@ fn mib(kib: u64) -> u64 {
 #[test]
 fn a_50_mb_event_body_builds_within_bounded_memory() {
     const BODY: usize = 50 * 1024 * 1024;
-    let words = [
-        "officials",
-        "said",
-        "the",
-        "strike",
-        "on",
-        "the",
-        "site",
-        "was",
-        "reported",
-        "after",
-        "talks",
-        "in",
-        "the",
-        "capital",
-    ];
+    let mut rng = Rng(1);
     let mut body = String::with_capacity(BODY + 1024);
-    let mut i = 0usize;
     while body.len() < BODY {
-        for _ in 0..80 {
-            body.push_str(words[i % words.len()]);
-            body.push(' ');
-            i = i.wrapping_mul(31).wrapping_add(7);
-        }
-        let _ = write!(body, "paragraph {}.\n\n", body.len());
+        body.push_str(&filler::words(&mut rng, 80));
+        let _ = write!(body, " paragraph {}.\n\n", body.len());
     }
     body.push_str("The very last paragraph.\n");
     let site = Site::new().event(

@@ -1,6 +1,7 @@
-//! Seeded filler text for synthetic sites, shared by the crash tests (`tests/it/crash.rs`) and
-//! the benchmark's content generator (`examples/synth.rs`), each of which includes this file
-//! with `#[path]`. Deterministic for a seed, so a failing run or a benchmark can be repeated.
+//! Seeded filler text for synthetic sites, shared by the integration tests
+//! (`tests/it/crash.rs`, `tests/it/limits.rs`) and the benchmark's content generator
+//! (`examples/synth.rs`), each of which includes this file with `#[path]`. Deterministic for a
+//! seed, so a failing run or a benchmark can be repeated.
 
 /// splitmix64: small, fast and good enough to spread synthetic data.
 pub struct Rng(pub u64);
