@@ -2,9 +2,10 @@
 //! default stylesheet and script embedded in the binary (a site overrides them file by file).
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use crate::content::entries;
+use crate::confined::Confined;
+use crate::content::is_ignored;
 use crate::diagnostics::Diagnostic;
 
 /// The default static files, embedded so a site without `static/` still looks right.
@@ -20,15 +21,13 @@ pub struct Asset {
 }
 
 /// Reads the site's static files and fills in the defaults it does not override.
-/// Symbolic links to files are copied; links to folders are not followed.
+/// Symbolic links are followed only inside the site (see [`crate::confined`]).
 pub fn collect(root: &Path) -> Result<Vec<Asset>, Vec<Diagnostic>> {
     let mut assets = Vec::new();
     let mut problems = Vec::new();
     let dir = root.join("static");
     if dir.is_dir() {
-        let mut files = Vec::new();
-        walk(&dir, &mut files, &mut problems);
-        files.sort();
+        let files = Confined::new(root).files(&dir, true, &is_ignored, &mut problems);
         for path in files {
             let rel = path
                 .strip_prefix(&dir)
@@ -53,16 +52,5 @@ pub fn collect(root: &Path) -> Result<Vec<Asset>, Vec<Diagnostic>> {
         Ok(assets)
     } else {
         Err(problems)
-    }
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>, problems: &mut Vec<Diagnostic>) {
-    for entry in entries(dir, problems) {
-        let path = entry.path();
-        match entry.file_type() {
-            Ok(t) if t.is_dir() => walk(&path, out, problems),
-            Ok(t) if t.is_file() || (t.is_symlink() && path.is_file()) => out.push(path),
-            _ => {}
-        }
     }
 }

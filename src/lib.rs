@@ -13,6 +13,7 @@
 
 mod assets;
 pub mod config;
+mod confined;
 mod content;
 pub mod diagnostics;
 pub mod model;

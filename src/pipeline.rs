@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::config::{CONFIG_FILE, Config};
+use crate::confined::Confined;
 use crate::content::{self, ContentCache};
 use crate::diagnostics::{self, Diagnostic};
 use crate::model::Timeline;
@@ -74,6 +75,9 @@ pub fn load_config(options: &BuildOptions) -> Result<Config, BuildFailure> {
             .with_hint("run gen in the site's folder, pass --root DIR, or create a site with `gen init DIR`")
             .into());
     }
+    Confined::new(&options.root)
+        .check(&path)
+        .map_err(BuildFailure::from)?;
     let text = content::read_text(&path).map_err(BuildFailure::from)?;
     let config = Config::parse(&path, &text).map_err(BuildFailure::from)?;
     match &options.base_url {

@@ -1,12 +1,13 @@
 //! Load: find the content files of a site and read them as UTF-8 text.
 //!
 //! `content/events/**/*.md` are events, `content/sources/**/*.md` sources, `content/*.md`
-//! free-standing pages. Hidden files and editor leftovers are skipped. Symbolic links to files
-//! are read; symbolic links to folders are not followed (so a link loop can't hang the build).
+//! free-standing pages. Hidden files and editor leftovers are skipped. Symbolic links are
+//! followed only inside the site (see [`crate::confined`]).
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use crate::confined::Confined;
 use crate::diagnostics::Diagnostic;
 
 /// What a content file describes, from where it sits.
@@ -26,6 +27,7 @@ pub struct InputFile {
 }
 
 /// Lists every content file under `content_dir` (sorted); problems are collected, not fatal.
+/// Links are judged against the site root, the folder holding `content_dir`.
 pub fn list(content_dir: &Path) -> (Vec<(PathBuf, Kind)>, Vec<Diagnostic>) {
     let mut paths = Vec::new();
     let mut problems = Vec::new();
@@ -37,12 +39,26 @@ pub fn list(content_dir: &Path) -> (Vec<(PathBuf, Kind)>, Vec<Diagnostic>) {
         );
         return (paths, problems);
     }
-    collect(content_dir, Kind::Page, false, &mut paths, &mut problems);
-    for (sub, kind) in [("events", Kind::Event), ("sources", Kind::Source)] {
+    let site = Confined::new(content_dir.parent().unwrap_or(content_dir));
+    for (sub, kind, recurse) in [
+        ("", Kind::Page, false),
+        ("events", Kind::Event, true),
+        ("sources", Kind::Source, true),
+    ] {
         let dir = content_dir.join(sub);
-        if dir.is_dir() {
-            collect(&dir, kind, true, &mut paths, &mut problems);
+        if !dir.is_dir() {
+            continue;
         }
+        // The top level's folders are walked on their own.
+        let skip =
+            |name: &str| is_ignored(name) || (!recurse && (name == "events" || name == "sources"));
+        let files = site.files(&dir, recurse, &skip, &mut problems);
+        paths.extend(
+            files
+                .into_iter()
+                .filter(|p| p.extension().is_some_and(|e| e == "md"))
+                .map(|p| (p, kind)),
+        );
     }
     paths.sort();
     (paths, problems)
@@ -65,45 +81,6 @@ pub fn kind_of(content_dir: &Path, path: &Path) -> Option<Kind> {
 /// Reads one listed content file.
 pub fn read(path: PathBuf, kind: Kind) -> Result<InputFile, Diagnostic> {
     read_text(&path).map(|text| InputFile { path, kind, text })
-}
-
-fn collect(
-    dir: &Path,
-    kind: Kind,
-    recurse: bool,
-    out: &mut Vec<(PathBuf, Kind)>,
-    problems: &mut Vec<Diagnostic>,
-) {
-    for entry in entries(dir, problems) {
-        let path = entry.path();
-        let Ok(file_type) = entry.file_type() else {
-            continue;
-        };
-        if file_type.is_dir() {
-            if recurse {
-                collect(&path, kind, true, out, problems);
-            }
-        } else if path.extension().is_some_and(|e| e == "md")
-            && (file_type.is_file() || path.is_file())
-        {
-            out.push((path, kind));
-        }
-    }
-}
-
-/// The entries of a folder that are not hidden or editor leftovers; an unreadable folder is
-/// reported, not fatal.
-pub fn entries(dir: &Path, problems: &mut Vec<Diagnostic>) -> Vec<fs::DirEntry> {
-    match fs::read_dir(dir) {
-        Ok(entries) => entries
-            .flatten()
-            .filter(|e| !is_ignored(&e.file_name().to_string_lossy()))
-            .collect(),
-        Err(e) => {
-            problems.push(Diagnostic::error(dir, format!("cannot read folder: {e}")));
-            Vec::new()
-        }
-    }
 }
 
 /// Hidden files and the temporary files editors write beside the real one.

@@ -20,7 +20,7 @@ use crate::config::{Config, RawHtml};
 use crate::diagnostics::Diagnostic;
 use crate::model::{Event, Page, Source, Timeline};
 
-pub use load::{entries, is_ignored, read_text};
+pub use load::{is_ignored, read_text};
 
 pub(crate) use load::Kind;
 use parse::Parsed;
@@ -118,8 +118,13 @@ impl ContentCache {
     /// edits of files already known skips listing the folder; anything else (a file created,
     /// deleted or renamed) lists it again. Returns how many files were read.
     pub fn refresh(&mut self, changed: Option<&HashSet<PathBuf>>) -> usize {
-        let only_edits =
-            changed.is_some_and(|c| c.iter().all(|p| self.files.contains_key(p) && p.is_file()));
+        // A file now a symbolic link is listed again, so the link is judged before it is read.
+        let only_edits = changed.is_some_and(|c| {
+            c.iter().all(|p| {
+                self.files.contains_key(p)
+                    && std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_file())
+            })
+        });
         let stale: Vec<(PathBuf, Kind)> = if only_edits {
             changed
                 .into_iter()

@@ -41,7 +41,14 @@ impl Parsed {
         if !self.slim {
             return Cow::Borrowed(self);
         }
-        let text = super::load::read_text(&self.path).unwrap_or_default();
+        // Only a plain file is read again: one replaced by a link since it was listed may
+        // now lead outside the site (see `crate::confined`).
+        let plain = std::fs::symlink_metadata(&self.path).is_ok_and(|m| m.file_type().is_file());
+        let text = if plain {
+            super::load::read_text(&self.path).unwrap_or_default()
+        } else {
+            String::new()
+        };
         let fields = frontmatter::split(&self.path, &text)
             .ok()
             .and_then(|split| {

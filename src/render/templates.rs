@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use tera::Tera;
 
+use crate::confined::Confined;
 use crate::content::{is_ignored, read_text};
 use crate::diagnostics::Diagnostic;
 
@@ -71,7 +72,7 @@ pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
     let mut problems = Vec::new();
     let dir = root.join("templates");
     if dir.is_dir() {
-        for (name, path) in template_files(&dir, &dir) {
+        for (name, path) in template_files(root, &dir, &mut problems) {
             match read_text(&path) {
                 Ok(text) => match chosen.iter_mut().find(|(n, _, _)| *n == name) {
                     Some(slot) => *slot = (name, text, Some(path)),
@@ -223,29 +224,24 @@ pub fn shown_path(name: &str, path: Option<&Path>) -> PathBuf {
     )
 }
 
-fn template_files(dir: &Path, base: &Path) -> Vec<(String, PathBuf)> {
-    let mut out = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return out;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if is_ignored(&entry.file_name().to_string_lossy()) {
-            continue;
-        }
-        if entry.file_type().is_ok_and(|t| t.is_dir()) {
-            out.extend(template_files(&path, base));
-        } else if path.extension().is_some_and(|e| e == "html" || e == "xml") {
+fn template_files(
+    root: &Path,
+    dir: &Path,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<(String, PathBuf)> {
+    Confined::new(root)
+        .files(dir, true, &is_ignored, problems)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "html" || e == "xml"))
+        .map(|path| {
             let name = path
-                .strip_prefix(base)
+                .strip_prefix(dir)
                 .unwrap_or(&path)
                 .to_string_lossy()
                 .replace('\\', "/");
-            out.push((name, path));
-        }
-    }
-    out.sort();
-    out
+            (name, path)
+        })
+        .collect()
 }
 
 /// Tera's message and its causes, on one line.

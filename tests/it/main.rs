@@ -11,6 +11,7 @@ mod filler;
 mod formats;
 mod incremental;
 mod limits;
+mod links;
 mod paths;
 mod properties;
 mod repository;
