@@ -28,5 +28,6 @@ pub mod stages;
 pub mod watch;
 
 pub use diagnostics::{Diagnostic, Severity};
+pub use output::Busy;
 pub use pipeline::{BuildFailure, BuildOptions, BuildReport, build, check, load_config, timeline};
 pub use session::{Change, RebuildReport, Session};

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use timeline_gen::watch::{self, WatchMessage, WatchOptions};
-use timeline_gen::{BuildFailure, BuildOptions, BuildReport, Diagnostic, scaffold};
+use timeline_gen::{BuildFailure, BuildOptions, BuildReport, Busy, Diagnostic, scaffold};
 
 /// jemalloc instead of the system allocator: a build makes and frees millions of small
 /// strings on every core, and glibc's malloc spent up to a third of a 100,000-event build
@@ -35,6 +35,9 @@ enum Command {
         /// Publish at this address instead of base_url from site.toml.
         #[arg(long)]
         base_url: Option<String>,
+        /// Fail at once if another build of the same output is running, instead of waiting.
+        #[arg(long)]
+        no_wait: bool,
     },
     /// Build, then rebuild on every change and serve the site with live reload.
     Watch {
@@ -94,12 +97,14 @@ fn main() -> ExitCode {
             site,
             output,
             base_url,
+            no_wait,
         } => {
             let options = BuildOptions {
                 root: site.root,
                 output,
                 base_url,
                 drafts: site.drafts,
+                busy: if no_wait { Busy::Fail } else { WAIT },
             };
             finish(&options.root, timeline_gen::build(&options), "built", color)
         }
@@ -116,6 +121,7 @@ fn main() -> ExitCode {
                 output,
                 base_url: None,
                 drafts: site.drafts,
+                busy: WAIT,
             };
             let root = build.root.clone();
             let options = WatchOptions {
@@ -169,6 +175,11 @@ fn main() -> ExitCode {
         },
     }
 }
+
+/// Waiting for another build of the same output folder, said once.
+const WAIT: Busy = Busy::Wait {
+    notice: |message| eprintln!("{message}; waiting for it to finish"),
+};
 
 fn finish(
     root: &Path,

@@ -8,6 +8,7 @@ use crate::confined::Confined;
 use crate::content::{self, ContentCache};
 use crate::diagnostics::{self, Diagnostic};
 use crate::model::Timeline;
+use crate::output::Busy;
 use crate::render::{self, RenderCache, Templates};
 use crate::session::Session;
 
@@ -22,6 +23,8 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// Include events marked `draft: true`.
     pub drafts: bool,
+    /// What to do when another build holds the output folder.
+    pub busy: Busy,
 }
 
 /// A successful build or check.

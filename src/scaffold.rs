@@ -12,6 +12,11 @@ use crate::model::{EventDate, slugify};
 use crate::pipeline::{BuildFailure, BuildOptions, load_config};
 use crate::render::DEFAULT_TEMPLATES;
 
+/// Every place gen writes in a site made by `gen init`: the output folder and, beside it, the
+/// spare copy of the site (`.public.spare`), the build lock (`.public.lock`) and what an
+/// interrupted build leaves (`.public.staging-*`, `.public.old-*`).
+const GITIGNORE: &str = "# What gen writes: the site, its spare copy, the build lock and the leftovers of\n# interrupted builds.\n/public/\n/.public.*\n";
+
 /// Writes `content/events/<date>-<title>.md` with the front matter filled in and returns its
 /// path. The file is a draft until its sources are filled in; an existing file is never
 /// overwritten (a numeric suffix keeps the slug unique).
@@ -116,7 +121,7 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
             "content/sources/example-source.md".to_owned(),
             format!("---\ntitle: Headline of the article\noutlet: Example News\npublished: {today}\nurl: https://example.org/article\n---\n").into_bytes(),
         ),
-        (".gitignore".to_owned(), b"/public\n".to_vec()),
+        (".gitignore".to_owned(), GITIGNORE.as_bytes().to_vec()),
     ];
     files.extend(
         DEFAULT_TEMPLATES

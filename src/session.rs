@@ -13,7 +13,7 @@ use crate::assets::{self, Asset};
 use crate::config::Config;
 use crate::content::ContentCache;
 use crate::diagnostics::{self, Diagnostic};
-use crate::output::{self, Manifest, OutputFile, Publisher};
+use crate::output::{self, Manifest, OutputFile, Publisher, Stamp};
 use crate::pipeline::{BuildFailure, BuildOptions, BuildReport, load_config, output_dir, prepare};
 use crate::render::{self, RenderCache, Templates};
 
@@ -56,6 +56,9 @@ pub struct Session {
     render_cache: RenderCache,
     /// Every file in the output folder with a hash of its bytes.
     manifest: Manifest,
+    /// The output folder as this session last left it; anything else means another process
+    /// wrote it since (see [`Session::rebuild`]).
+    stamp: Option<Stamp>,
     /// Where the static files went.
     asset_paths: Vec<String>,
     /// What failed rebuilds still owe.
@@ -110,7 +113,7 @@ impl Session {
         };
         // Pages go to the spare copy a chunk at a time as they are rendered; nothing reaches
         // the output folder unless every page rendered.
-        let mut publisher = Publisher::begin(&output).map_err(BuildFailure::from)?;
+        let mut publisher = Publisher::begin(&output, options.busy).map_err(BuildFailure::from)?;
         let mut rendered = 0;
         let planned = render::render_into(
             &timeline,
@@ -142,7 +145,9 @@ impl Session {
                 &mut warnings,
             ))
             .map_err(BuildFailure::from)?;
-        let manifest = publisher.finish().map_err(BuildFailure::from)?;
+        let (manifest, lock) = publisher.finish().map_err(BuildFailure::from)?;
+        let stamp = output::stamp(&output);
+        drop(lock);
         diagnostics::sort(&mut warnings);
         let report = BuildReport {
             pages: rendered,
@@ -167,6 +172,7 @@ impl Session {
             cache,
             render_cache,
             manifest,
+            stamp,
             asset_paths: assets.iter().map(|a| a.path.clone()).collect(),
             owed: Owed::default(),
         };
@@ -177,6 +183,17 @@ impl Session {
     /// session keeps the last good site's state.
     pub fn rebuild(&mut self, change: &Change) -> Result<RebuildReport, BuildFailure> {
         let started = Instant::now();
+        let lock = output::lock(&self.output, self.options.busy).map_err(BuildFailure::from)?;
+        if output::stamp(&self.output) != self.stamp {
+            // Another process (a `gen build` of the same output) replaced the folder: what
+            // it holds is not what this session wrote, so every file is compared again.
+            self.manifest = output::manifest_of(&self.output);
+            self.owed = Owed {
+                config: true,
+                templates: true,
+                assets: true,
+            };
+        }
         // What a failed rebuild did not get to (say, a template edit while an event was
         // broken) is still owed: it is redone by every rebuild until one succeeds.
         match change {
@@ -264,6 +281,8 @@ impl Session {
             .collect();
         let pages_written = output::update(&self.output, &changed, &removed, &mut self.manifest)
             .map_err(BuildFailure::from)?;
+        self.stamp = output::stamp(&self.output);
+        drop(lock);
         self.owed = Owed::default();
         self.asset_paths = asset_paths;
         if let Some(c) = config {

@@ -96,6 +96,39 @@ fn init_creates_a_site_that_builds() {
 }
 
 #[test]
+fn git_add_after_two_builds_of_an_init_site_adds_nothing_gen_wrote() {
+    let dir = Site::empty();
+    assert!(dir.run(&["init", "mysite"]).success);
+    for _ in 0..2 {
+        let run = dir.run(&["build", "--root", "mysite"]);
+        assert!(run.success, "{}", run.stderr);
+    }
+    let site = dir.path("mysite");
+    assert!(site.join(".public.spare/index.html").exists());
+    assert!(site.join(".public.lock").exists());
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@t"])
+            .args(args)
+            .current_dir(&site)
+            .output()
+            .expect("git runs");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    let added = git(&["ls-files"]);
+    assert!(added.contains("site.toml"), "{added}");
+    for line in added.lines() {
+        assert!(
+            !line.starts_with("public/") && !line.starts_with(".public."),
+            "git add took {line}"
+        );
+    }
+}
+
+#[test]
 fn base_url_can_be_overridden() {
     let site = Site::new();
     let run = site.run(&["build", "--base-url", "https://mirror.example/archive"]);

@@ -2,11 +2,12 @@
 //! and builds into a full or read-only output location.
 //!
 //! What must hold after every kill: `public/` is byte-identical to the complete site before
-//! the build or the complete site after it (never a mix), and nothing but the spare appears
-//! beside it (or a folder the killed build was deleting, which the next build removes). What
-//! must hold after the next build that is not killed: it succeeds, `public/` equals a fresh
-//! build of the content, the spare equals the site it replaced, and nothing but `public/` and
-//! `.public.spare/` sits beside the content (no staging folders, no temporary files).
+//! the build or the complete site after it (never a mix), and nothing but the spare and the
+//! build lock appear beside it (or a folder the killed build was deleting, which the next
+//! build removes). What must hold after the next build that is not killed: it succeeds,
+//! `public/` equals a fresh build of the content, the spare equals the site it replaced, and
+//! nothing but `public/`, `.public.spare/` and `.public.lock` sits beside the content (no
+//! staging folders, no temporary files).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -88,7 +89,7 @@ fn names(dir: &Path) -> BTreeSet<String> {
 }
 
 fn expected_names() -> BTreeSet<String> {
-    ["content", "site.toml", "public", ".public.spare"]
+    ["content", "site.toml", "public", ".public.spare", ".public.lock"]
         .into_iter()
         .map(str::to_owned)
         .collect()
@@ -643,7 +644,9 @@ fn a_full_disk_fails_clearly_and_keeps_the_old_site() {
     assert!(differ.is_empty(), "differs from a fresh build: {differ:?}");
     assert_eq!(
         names(&mnt),
-        [".public.spare", "public"].map(str::to_owned).into()
+        [".public.lock", ".public.spare", "public"]
+            .map(str::to_owned)
+            .into()
     );
     drop(mount);
 }

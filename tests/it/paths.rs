@@ -84,6 +84,13 @@ fn a_build_touches_nothing_but_its_output_and_spare() {
     top.sort();
     assert_eq!(
         top,
-        [".public.spare", "content", "public", "site.toml", "static"]
+        [
+            ".public.lock",
+            ".public.spare",
+            "content",
+            "public",
+            "site.toml",
+            "static"
+        ]
     );
 }

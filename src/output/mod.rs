@@ -2,27 +2,28 @@
 //!
 //! Two copies of the site live side by side: `public/` (served) and a hidden spare,
 //! `.public.spare/`, holding the build before it. A build brings the spare up to date (writing
-//! only the files whose bytes changed, deleting those that are gone) and then exchanges the two
-//! folders in one atomic rename. A failed or interrupted build touches only the spare, so the
-//! served site stays as it was, and a rebuild of a large site writes only what changed.
-//! Each folder carries a manifest (`.gen-output`) of its files and their fingerprints; gen
-//! never replaces a folder without one. Knows bytes and paths only.
+//! only the files whose bytes changed, deleting those that are gone), puts it on the disk, and
+//! then exchanges the two folders in one atomic rename. A failed or interrupted build touches
+//! only the spare, so the served site stays as it was, and a rebuild of a large site writes only
+//! what changed. Each folder carries a manifest (see [`manifest`]); gen never replaces a folder
+//! without one, and rebuilds the spare whole unless its files are exactly those the manifest
+//! lists. One build at a time holds the output folder (see [`lock`]). Knows bytes and paths only.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write as _;
+mod disk;
+mod lock;
+mod manifest;
+
 use std::fs;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use rayon::prelude::*;
 
 use crate::diagnostics::Diagnostic;
-
-/// The manifest in every folder gen writes; gen never replaces a folder without it.
-pub const MARKER: &str = ".gen-output";
-const HEADER: &str = concat!("gen-output 1 ", env!("CARGO_PKG_VERSION"));
-const DIRTY: &str = "gen-output dirty: an update of this folder did not finish\n";
+use disk::{flush, flush_folder, io_error, remove_files, write_atomically, write_files};
+pub use lock::{Busy, OutputLock};
+use manifest::{DIRTY, Record};
+pub use manifest::{MARKER, Manifest, Print, fingerprint};
 
 /// One file to publish, at a `/`-separated path relative to the output folder.
 #[derive(Clone, Copy)]
@@ -31,64 +32,44 @@ pub struct OutputFile<'a> {
     pub bytes: &'a [u8],
 }
 
-/// What a folder gen wrote holds: each file's fingerprint and size.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Manifest(BTreeMap<String, (u64, u64)>);
-
-/// A file's fingerprint and size, as the manifest records them. XXH3 rather than the
-/// standard hasher: every rendered byte goes through it, tens of megabytes per build.
-pub fn fingerprint(bytes: &[u8]) -> (u64, u64) {
-    (xxhash_rust::xxh3::xxh3_64(bytes), bytes.len() as u64)
-}
-
-impl Manifest {
-    /// True when the folder holds `path` with this fingerprint.
-    pub fn holds(&self, path: &str, print: (u64, u64)) -> bool {
-        self.0.get(path) == Some(&print)
-    }
-
-    pub fn paths(&self) -> impl Iterator<Item = &String> {
-        self.0.keys()
-    }
-
-    fn text(&self) -> String {
-        let mut out = String::with_capacity(self.0.len() * 64 + HEADER.len() + 1);
-        out.push_str(HEADER);
-        out.push('\n');
-        for (path, (hash, size)) in &self.0 {
-            let _ = writeln!(out, "{hash:016x} {size} {path}");
-        }
-        out
-    }
-
-    /// Reads a folder's manifest; `None` when it is missing, dirty or from another version.
-    fn read(dir: &Path) -> Option<Manifest> {
-        let text = fs::read_to_string(dir.join(MARKER)).ok()?;
-        let mut lines = text.lines();
-        if lines.next()? != HEADER {
-            return None;
-        }
-        let mut map = BTreeMap::new();
-        for line in lines {
-            let mut parts = line.splitn(3, ' ');
-            let hash = u64::from_str_radix(parts.next()?, 16).ok()?;
-            let size = parts.next()?.parse().ok()?;
-            map.insert(parts.next()?.to_owned(), (hash, size));
-        }
-        Some(Manifest(map))
-    }
-
-    fn write(&self, dir: &Path) -> Result<(), Diagnostic> {
-        write_atomically(&dir.join(MARKER), self.text().as_bytes())
-    }
-}
-
 /// Publishes `files` as the new contents of `output` (see the module doc) and returns the
 /// manifest of what `output` now holds.
 pub fn publish(output: &Path, files: &[OutputFile<'_>]) -> Result<Manifest, Diagnostic> {
-    let mut publisher = Publisher::begin(output)?;
+    let mut publisher = Publisher::begin(output, Busy::default())?;
     publisher.add(files)?;
-    publisher.finish()
+    publisher.finish().map(|(manifest, _)| manifest)
+}
+
+/// Takes the lock of the output folder `output` (see [`lock`]).
+pub fn lock(output: &Path, busy: Busy) -> Result<OutputLock, Diagnostic> {
+    let (parent, name) = split(output)?;
+    fs::create_dir_all(&parent).map_err(|e| io_error(&parent, "cannot create folder", &e))?;
+    OutputLock::acquire(&lock::lock_path(&parent, &name), busy)
+}
+
+/// How a folder gen wrote looked on disk when gen last wrote it: another process that
+/// replaced or rewrote it since (a `gen build` beside `gen watch`) changes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    device: u64,
+    inode: u64,
+    modified: Option<u64>,
+}
+
+/// The stamp of the folder `dir` (of its manifest); `None` when it has none.
+pub fn stamp(dir: &Path) -> Option<Stamp> {
+    use std::os::unix::fs::MetadataExt as _;
+    let meta = fs::metadata(dir.join(MARKER)).ok()?;
+    Some(Stamp {
+        device: meta.dev(),
+        inode: meta.ino(),
+        modified: manifest::modified(&meta),
+    })
+}
+
+/// What `output` holds according to its manifest; empty when it has none or it is dirty.
+pub fn manifest_of(output: &Path) -> Manifest {
+    Manifest::read(output).unwrap_or_default()
 }
 
 /// A publish in progress: files are added as they are ready (so a large site need not be
@@ -98,18 +79,20 @@ pub struct Publisher {
     spare: PathBuf,
     previous: Manifest,
     manifest: Manifest,
+    lock: OutputLock,
 }
 
 impl Publisher {
-    /// Checks both folders are gen's and readies the spare copy, marked unfinished.
-    pub fn begin(output: &Path) -> Result<Publisher, Diagnostic> {
+    /// Takes the output folder's lock, checks both folders are gen's, and readies the spare
+    /// copy, marked unfinished.
+    pub fn begin(output: &Path, busy: Busy) -> Result<Publisher, Diagnostic> {
+        let lock = lock(output, busy)?;
         let (parent, name) = split(output)?;
-        fs::create_dir_all(&parent).map_err(|e| io_error(&parent, "cannot create folder", &e))?;
         remove_leftovers(&parent, &name);
         ensure_ours(output, "the output folder")?;
         let spare = parent.join(format!(".{name}.spare"));
         ensure_ours(&spare, "the spare copy of the site")?;
-        let previous = Manifest::read(&spare);
+        let previous = Manifest::read(&spare).filter(|m| m.matches(&spare));
         if previous.is_none() && spare.exists() {
             // Moved aside in one rename, then deleted: a build killed half-way through the
             // deletion must not leave a spare without its marker, which every later build
@@ -140,31 +123,36 @@ impl Publisher {
             spare,
             previous: previous.unwrap_or_default(),
             manifest: Manifest::default(),
+            lock,
         })
     }
 
     /// Writes into the spare those of `files` whose bytes it does not hold already.
     pub fn add(&mut self, files: &[OutputFile<'_>]) -> Result<(), Diagnostic> {
-        let prints: Vec<(u64, u64)> = files.par_iter().map(|f| fingerprint(f.bytes)).collect();
+        let prints: Vec<Print> = files.par_iter().map(|f| fingerprint(f.bytes)).collect();
         let stale: Vec<&OutputFile<'_>> = files
             .iter()
             .zip(&prints)
             .filter(|(f, p)| !self.previous.holds(f.path, **p))
             .map(|(f, _)| f)
             .collect();
-        write_files(&self.spare, &stale, false)?;
-        self.manifest.0.extend(
-            files
-                .iter()
-                .zip(prints)
-                .map(|(f, p)| (f.path.to_owned(), p)),
-        );
+        let mut times = write_files(&self.spare, &stale, false)?.into_iter();
+        for (f, print) in files.iter().zip(prints) {
+            let modified = match self.previous.0.get(f.path) {
+                Some(kept) if kept.print == print => kept.modified,
+                _ => times.next().unwrap_or_default(),
+            };
+            self.manifest
+                .0
+                .insert(f.path.to_owned(), Record { print, modified });
+        }
         Ok(())
     }
 
-    /// Deletes from the spare what the new site no longer has, records the manifest, and
-    /// exchanges the spare with `output`.
-    pub fn finish(self) -> Result<Manifest, Diagnostic> {
+    /// Deletes from the spare what the new site no longer has, records the manifest, puts the
+    /// new site on the disk, and exchanges the spare with `output`. Returns the manifest and
+    /// the lock, still held, for a caller that goes on writing (`gen watch`).
+    pub fn finish(self) -> Result<(Manifest, OutputLock), Diagnostic> {
         let gone: Vec<String> = self
             .previous
             .paths()
@@ -173,19 +161,23 @@ impl Publisher {
             .collect();
         remove_files(&self.spare, &gone);
         self.manifest.write(&self.spare)?;
+        flush(&self.spare)?;
         exchange(&self.spare, &self.output)?;
-        Ok(self.manifest)
+        if let Some(parent) = self.output.parent() {
+            flush_folder(parent)?;
+        }
+        Ok((self.manifest, self.lock))
     }
 }
 
-/// Brings an output folder gen wrote up to date in place (for `gen watch`): writes `files`
-/// (each through a temporary file renamed over the old one, so a reader never sees half a
-/// file), deletes `removed` and any folder they leave empty, and records both in `manifest`.
-/// HTML pages are written first, since they are what an editor is looking at; returns when
-/// they were all in place.
+/// Brings an output folder gen wrote up to date in place (for `gen watch`, which holds its
+/// lock): writes `files` (each through a temporary file renamed over the old one, so a reader
+/// never sees half a file), deletes `removed` and any folder they leave empty, and records
+/// both in `manifest`. HTML pages are written first, since they are what an editor is looking
+/// at; returns when they were all in place.
 pub fn update(
     output: &Path,
-    files: &[(OutputFile<'_>, (u64, u64))],
+    files: &[(OutputFile<'_>, Print)],
     removed: &[String],
     manifest: &mut Manifest,
 ) -> Result<Instant, Diagnostic> {
@@ -201,70 +193,29 @@ pub fn update(
     // Until the manifest is rewritten it is marked unfinished, so an update killed half-way
     // is never trusted later (when this folder has become the spare, it is rebuilt whole).
     write_atomically(&output.join(MARKER), DIRTY.as_bytes())?;
-    let (pages, rest): (Vec<&OutputFile<'_>>, Vec<&OutputFile<'_>>) = files
-        .iter()
-        .map(|(f, _)| f)
-        .partition(|f| f.path.ends_with(".html"));
-    write_files(output, &pages, true)?;
-    let pages_written = Instant::now();
-    write_files(output, &rest, true)?;
-    remove_files(output, removed);
-    for (f, print) in files {
-        manifest.0.insert(f.path.to_owned(), *print);
+    let (pages, rest): (Vec<&(OutputFile<'_>, Print)>, Vec<&(OutputFile<'_>, Print)>) =
+        files.iter().partition(|(f, _)| f.path.ends_with(".html"));
+    let mut pages_written = None;
+    for (part, group) in [pages, rest].into_iter().enumerate() {
+        let list: Vec<&OutputFile<'_>> = group.iter().map(|(f, _)| f).collect();
+        let times = write_files(output, &list, true)?;
+        for ((f, print), modified) in group.iter().zip(times) {
+            let record = Record {
+                print: *print,
+                modified,
+            };
+            manifest.0.insert(f.path.to_owned(), record);
+        }
+        if part == 0 {
+            pages_written = Some(Instant::now());
+        }
     }
+    remove_files(output, removed);
     for r in removed {
         manifest.0.remove(r);
     }
     manifest.write(output)?;
-    Ok(pages_written)
-}
-
-fn write_files(dir: &Path, files: &[&OutputFile<'_>], atomic: bool) -> Result<(), Diagnostic> {
-    let folders: BTreeSet<PathBuf> = files
-        .iter()
-        .filter_map(|f| dir.join(f.path).parent().map(Path::to_path_buf))
-        .collect();
-    for folder in &folders {
-        fs::create_dir_all(folder).map_err(|e| io_error(folder, "cannot create folder", &e))?;
-    }
-    files.par_iter().try_for_each(|f| {
-        let path = dir.join(f.path);
-        if atomic {
-            write_atomically(&path, f.bytes)
-        } else {
-            fs::write(&path, f.bytes).map_err(|e| io_error(&path, "cannot write", &e))
-        }
-    })
-}
-
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temp = path.with_file_name(format!(".{name}.gen-tmp"));
-    let result = fs::File::create(&temp)
-        .and_then(|mut f| f.write_all(bytes))
-        .and_then(|()| fs::rename(&temp, path));
-    result.map_err(|e| {
-        let _ = fs::remove_file(&temp);
-        io_error(path, "cannot write", &e)
-    })
-}
-
-/// Deletes files (relative to `dir`) and then the folders they leave empty.
-fn remove_files(dir: &Path, removed: &[String]) {
-    for rel in removed {
-        let path = dir.join(rel);
-        let _ = fs::remove_file(&path);
-        let mut folder = path.parent();
-        while let Some(d) = folder.filter(|d| *d != dir) {
-            if fs::remove_dir(d).is_err() {
-                break;
-            }
-            folder = d.parent();
-        }
-    }
+    Ok(pages_written.unwrap_or_else(Instant::now))
 }
 
 /// Puts `spare` in the place of `output` and `output` in the place of `spare`, atomically
@@ -356,16 +307,6 @@ fn remove_leftovers(parent: &Path, name: &str) {
     }
 }
 
-fn io_error(path: &Path, what: &str, error: &std::io::Error) -> Diagnostic {
-    let hint = match error.kind() {
-        std::io::ErrorKind::PermissionDenied => {
-            "check the folder's permissions; the previous site was kept"
-        }
-        _ => "the previous site was kept",
-    };
-    Diagnostic::error(path, format!("{what}: {error}")).with_hint(hint)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -400,7 +341,7 @@ mod tests {
         publish(&out, &files(&[("index.html", "two")])).unwrap();
         assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "two");
         assert!(!out.join("events").exists());
-        assert_eq!(names(dir.path()), vec![".public.spare", "public"]);
+        assert_eq!(names(dir.path()), vec![".public.lock", ".public.spare", "public"]);
         assert_eq!(
             fs::read_to_string(dir.path().join(".public.spare/index.html")).unwrap(),
             "one"
@@ -443,7 +384,7 @@ mod tests {
         publish(&out, &files(&[("a.html", "3")])).unwrap();
         assert_eq!(names(&out), vec![MARKER.to_owned(), "a.html".to_owned()]);
         // It was cleared by moving it aside first, and nothing is left aside.
-        assert_eq!(names(dir.path()), vec![".public.spare", "public"]);
+        assert_eq!(names(dir.path()), vec![".public.lock", ".public.spare", "public"]);
     }
 
     #[test]
@@ -458,20 +399,41 @@ mod tests {
         fs::write(aside.join("search.json"), "[]").unwrap();
         publish(&out, &files(&[("a.html", "2")])).unwrap();
         assert_eq!(fs::read_to_string(out.join("a.html")).unwrap(), "2");
-        assert_eq!(names(dir.path()), vec![".public.spare", "public"]);
+        assert_eq!(names(dir.path()), vec![".public.lock", ".public.spare", "public"]);
     }
 
     #[test]
     fn a_new_spare_appears_with_its_marker() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        let publisher = Publisher::begin(&out).unwrap();
+        let publisher = Publisher::begin(&out, Busy::Fail).unwrap();
         let spare = dir.path().join(".public.spare");
         assert_eq!(fs::read_to_string(spare.join(MARKER)).unwrap(), DIRTY);
         assert_eq!(names(&spare), vec![MARKER]);
-        assert_eq!(names(dir.path()), vec![".public.spare"]);
+        assert_eq!(names(dir.path()), vec![".public.lock", ".public.spare"]);
         publisher.finish().unwrap();
-        assert_eq!(names(dir.path()), vec!["public"]);
+        assert_eq!(names(dir.path()), vec![".public.lock", "public"]);
+    }
+
+    #[test]
+    fn a_spare_changed_behind_gens_back_is_rebuilt_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let site = [("a.html", "1"), ("b/c.html", "2"), ("d.css", "3")];
+        let spare = dir.path().join(".public.spare");
+        for tamper in [
+            |s: &Path| fs::remove_file(s.join("b/c.html")).unwrap(),
+            |s: &Path| fs::write(s.join("stray.html"), "x").unwrap(),
+            |s: &Path| fs::write(s.join("d.css"), "4").unwrap(),
+        ] {
+            publish(&out, &files(&site)).unwrap();
+            publish(&out, &files(&site)).unwrap();
+            tamper(&spare);
+            publish(&out, &files(&site)).unwrap();
+            assert_eq!(names(&out), vec![MARKER, "a.html", "b", "d.css"]);
+            assert_eq!(fs::read_to_string(out.join("b/c.html")).unwrap(), "2");
+            assert_eq!(fs::read_to_string(out.join("d.css")).unwrap(), "3");
+        }
     }
 
     #[test]
@@ -481,13 +443,5 @@ mod tests {
         fs::create_dir(&stale).unwrap();
         publish(&dir.path().join("public"), &files(&[("index.html", "x")])).unwrap();
         assert!(!stale.exists());
-    }
-
-    #[test]
-    fn manifest_round_trips() {
-        let m = Manifest(BTreeMap::from([("a b/index.html".to_owned(), (7, 3))]));
-        let dir = tempfile::tempdir().unwrap();
-        m.write(dir.path()).unwrap();
-        assert_eq!(Manifest::read(dir.path()), Some(m));
     }
 }
