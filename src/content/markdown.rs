@@ -218,10 +218,10 @@ fn rewrite(events: Vec<Event<'_>>, policy: RawHtml) -> Vec<Event<'_>> {
         // `# Title {onclick=…}`: a heading's `key=value` attributes are raw HTML by another
         // name, so they are kept only where raw HTML is (`allow`); `escape` would copy them
         // as written, and `sanitize` would drop them in ammonia anyway.
-        if let Event::Start(Tag::Heading { attrs, .. }) = &mut event {
-            if policy != RawHtml::Allow {
-                attrs.clear();
-            }
+        if let Event::Start(Tag::Heading { attrs, .. }) = &mut event
+            && policy != RawHtml::Allow
+        {
+            attrs.clear();
         }
         match event {
             Event::Html(h) | Event::InlineHtml(h) if policy == RawHtml::Escape => {

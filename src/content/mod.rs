@@ -245,17 +245,18 @@ impl ContentCache {
         drafts: bool,
     ) -> (Option<Timeline>, Vec<Diagnostic>) {
         let swaps = self.swaps.take();
-        if let (Some((clean, clean_drafts)), Some(swaps)) = (&self.clean, swaps) {
-            if *clean_drafts == drafts && self.listing_problems.is_empty() {
-                let mut timeline = clean.clone();
-                for event in swaps {
-                    if let Some(slot) = timeline.events.iter_mut().find(|e| e.slug == event.slug) {
-                        *slot = event;
-                    }
+        if let (Some((clean, clean_drafts)), Some(swaps)) = (&self.clean, swaps)
+            && *clean_drafts == drafts
+            && self.listing_problems.is_empty()
+        {
+            let mut timeline = clean.clone();
+            for event in swaps {
+                if let Some(slot) = timeline.events.iter_mut().find(|e| e.slug == event.slug) {
+                    *slot = event;
                 }
-                self.clean = Some((timeline.clone(), drafts));
-                return (Some(timeline), Vec::new());
             }
+            self.clean = Some((timeline.clone(), drafts));
+            return (Some(timeline), Vec::new());
         }
         let (timeline, problems) = self.build_timeline(config, drafts);
         // Kept for the next build's swaps; a single build (`slim`) has no next build.

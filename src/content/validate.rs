@@ -230,27 +230,27 @@ pub fn event(file: &Parsed, zone: Tz) -> (Option<Event>, Vec<Diagnostic>) {
             Importance::default()
         }),
     };
-    if let (Some(start), Some(finish)) = (date, end) {
-        if finish.instant_in(zone) < start.instant_in(zone) {
-            let line = r.fields().get("end").map_or(1, |(_, l)| l);
-            r.error(
-                line,
-                Some("end"),
-                "`end` is before `date`".to_owned(),
-                Some("swap them, or check the zone of each".to_owned()),
-            );
-        }
+    if let (Some(start), Some(finish)) = (date, end)
+        && finish.instant_in(zone) < start.instant_in(zone)
+    {
+        let line = r.fields().get("end").map_or(1, |(_, l)| l);
+        r.error(
+            line,
+            Some("end"),
+            "`end` is before `date`".to_owned(),
+            Some("swap them, or check the zone of each".to_owned()),
+        );
     }
     let citations = citations(&mut r);
-    if let Some((field, line)) = r.fields().get("draft") {
-        if !matches!(field, Field::Bool(_) | Field::Null) {
-            r.error(
-                line,
-                Some("draft"),
-                "`draft` should be true or false".to_owned(),
-                None,
-            );
-        }
+    if let Some((field, line)) = r.fields().get("draft")
+        && !matches!(field, Field::Bool(_) | Field::Null)
+    {
+        r.error(
+            line,
+            Some("draft"),
+            "`draft` should be true or false".to_owned(),
+            None,
+        );
     }
     let location = r.text("location");
     let disputed = r.text("disputed");
@@ -445,16 +445,16 @@ pub fn page(file: &Parsed) -> Result<Page, Vec<Diagnostic>> {
     };
     let slug = r.slug_from_path();
     let title = r.required("title", "About this timeline");
-    if let Some(s) = &slug {
-        if RESERVED.contains(&s.as_str()) {
-            r.problems.push(
-                Diagnostic::error(
-                    &file.path,
-                    format!("a page may not be called \"{s}\": the site uses that folder"),
-                )
-                .with_hint("rename the file"),
-            );
-        }
+    if let Some(s) = &slug
+        && RESERVED.contains(&s.as_str())
+    {
+        r.problems.push(
+            Diagnostic::error(
+                &file.path,
+                format!("a page may not be called \"{s}\": the site uses that folder"),
+            )
+            .with_hint("rename the file"),
+        );
     }
     match (slug, title, r.problems.is_empty()) {
         (Some(slug), Some(title), true) => Ok(Page {
@@ -572,19 +572,19 @@ fn references(
     }
     let mut urls: HashMap<&str, &Path> = HashMap::new();
     for (source, file) in sources {
-        if let Some(url) = &source.url {
-            if let Some(first) = urls.insert(url.as_str(), &file.path) {
-                let full = file.full();
-                let (line, column) = locate(&full.text, url).unwrap_or((1, 1));
-                problems.push(
-                    Diagnostic::warning(
-                        &file.path,
-                        format!("another source has the same url: {}", first.display()),
-                    )
-                    .at(&full.text, line, column)
-                    .with_hint("keep one file per article"),
-                );
-            }
+        if let Some(url) = &source.url
+            && let Some(first) = urls.insert(url.as_str(), &file.path)
+        {
+            let full = file.full();
+            let (line, column) = locate(&full.text, url).unwrap_or((1, 1));
+            problems.push(
+                Diagnostic::warning(
+                    &file.path,
+                    format!("another source has the same url: {}", first.display()),
+                )
+                .at(&full.text, line, column)
+                .with_hint("keep one file per article"),
+            );
         }
     }
     problems

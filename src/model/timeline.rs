@@ -108,10 +108,10 @@ fn cited_by(events: &[Arc<Event>], sources: &[Arc<Source>]) -> Vec<Vec<usize>> {
     let mut cited_by = vec![Vec::new(); sources.len()];
     for (index, event) in events.iter().enumerate() {
         for citation in &event.citations {
-            if let Some(&i) = position.get(citation.source.as_str()) {
-                if cited_by[i].last() != Some(&index) {
-                    cited_by[i].push(index);
-                }
+            if let Some(&i) = position.get(citation.source.as_str())
+                && cited_by[i].last() != Some(&index)
+            {
+                cited_by[i].push(index);
             }
         }
     }

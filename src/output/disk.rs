@@ -9,17 +9,11 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::OutputFile;
-use super::manifest::modified;
 use crate::diagnostics::Diagnostic;
 
 /// Writes `files` under `dir` (each through a temporary file renamed over the old one when
-/// `atomic`, so a reader never sees half a file) and returns each one's modification time, in
-/// the order given.
-pub fn write_files(
-    dir: &Path,
-    files: &[&OutputFile<'_>],
-    atomic: bool,
-) -> Result<Vec<u64>, Diagnostic> {
+/// `atomic`, so a reader never sees half a file).
+pub fn write_files(dir: &Path, files: &[&OutputFile<'_>], atomic: bool) -> Result<(), Diagnostic> {
     let folders: BTreeSet<PathBuf> = files
         .iter()
         .filter_map(|f| dir.join(f.path).parent().map(Path::to_path_buf))
@@ -27,34 +21,26 @@ pub fn write_files(
     for folder in &folders {
         fs::create_dir_all(folder).map_err(|e| io_error(folder, "cannot create folder", &e))?;
     }
-    files
-        .par_iter()
-        .map(|f| {
-            let path = dir.join(f.path);
-            if atomic {
-                write_atomically(&path, f.bytes)
-            } else {
-                write_file(&path, f.bytes).map_err(|e| io_error(&path, "cannot write", &e))
-            }
-        })
-        .collect()
+    files.par_iter().try_for_each(|f| {
+        let path = dir.join(f.path);
+        if atomic {
+            write_atomically(&path, f.bytes)
+        } else {
+            fs::write(&path, f.bytes).map_err(|e| io_error(&path, "cannot write", &e))
+        }
+    })
 }
 
-/// Writes `bytes` to `path` and returns the file's modification time.
-fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<u64> {
-    let mut file = fs::File::create(path)?;
-    file.write_all(bytes)?;
-    Ok(modified(&file.metadata()?).unwrap_or_default())
-}
-
-/// Writes through a temporary file renamed over `path`; returns the modification time.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<u64, Diagnostic> {
+/// Writes through a temporary file renamed over `path`.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let temp = path.with_file_name(format!(".{name}.gen-tmp"));
-    let result = write_file(&temp, bytes).and_then(|time| fs::rename(&temp, path).map(|()| time));
+    let result = fs::File::create(&temp)
+        .and_then(|mut f| f.write_all(bytes))
+        .and_then(|()| fs::rename(&temp, path));
     result.map_err(|e| {
         let _ = fs::remove_file(&temp);
         io_error(path, "cannot write", &e)

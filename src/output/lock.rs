@@ -47,8 +47,9 @@ impl OutputLock {
             .truncate(false)
             .open(path)
             .map_err(|e| {
-                Diagnostic::error(path, format!("cannot create the build lock: {e}"))
-                    .with_hint("gen needs to write beside the output folder; the previous site was kept")
+                Diagnostic::error(path, format!("cannot create the build lock: {e}")).with_hint(
+                    "gen needs to write beside the output folder; the previous site was kept",
+                )
             })?;
         match file.try_lock() {
             Ok(()) => {}

@@ -1,8 +1,10 @@
-//! The manifest (`.gen-output`) in every folder gen writes: each file's fingerprint, size and
-//! modification time. gen never replaces a folder without one, skips writing a file whose
-//! fingerprint it records, and before reusing a folder checks that the files on disk are
-//! exactly those it lists, with the sizes and times it recorded (as git's index and make do),
-//! so a file changed, added or deleted behind gen's back is never published as gen's.
+//! The manifest (`.gen-output`) in every folder gen writes: each file's fingerprint and size.
+//! gen never replaces a folder without one, and skips writing a file whose fingerprint it
+//! records. Before reusing a folder, gen checks that the files on disk are exactly those the
+//! manifest lists, with the sizes it records, and none changed since the manifest was written
+//! (the manifest is written last, so a newer file was changed behind gen's back): a folder
+//! another process changed is never published as gen's. Reading every file back to compare
+//! fingerprints would cost as much as writing the site.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -17,23 +19,15 @@ use crate::diagnostics::Diagnostic;
 
 /// The manifest in every folder gen writes; gen never replaces a folder without it.
 pub const MARKER: &str = ".gen-output";
-const HEADER: &str = concat!("gen-output 2 ", env!("CARGO_PKG_VERSION"));
+const HEADER: &str = concat!("gen-output 1 ", env!("CARGO_PKG_VERSION"));
 pub(super) const DIRTY: &str = "gen-output dirty: an update of this folder did not finish\n";
 
 /// A file's fingerprint and size.
 pub type Print = (u64, u64);
 
-/// What gen knows of one file it wrote.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct Record {
-    pub print: Print,
-    /// Modification time in nanoseconds since 1970, as read back after writing.
-    pub modified: u64,
-}
-
 /// What a folder gen wrote holds.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Manifest(pub(super) BTreeMap<String, Record>);
+pub struct Manifest(pub(super) BTreeMap<String, Print>);
 
 /// A file's fingerprint and size, as the manifest records them. XXH3 rather than the
 /// standard hasher: every rendered byte goes through it, tens of megabytes per build.
@@ -44,7 +38,7 @@ pub fn fingerprint(bytes: &[u8]) -> Print {
 impl Manifest {
     /// True when the folder holds `path` with this fingerprint.
     pub fn holds(&self, path: &str, print: Print) -> bool {
-        self.0.get(path).is_some_and(|r| r.print == print)
+        self.0.get(path) == Some(&print)
     }
 
     pub fn paths(&self) -> impl Iterator<Item = &String> {
@@ -52,11 +46,11 @@ impl Manifest {
     }
 
     fn text(&self) -> String {
-        let mut out = String::with_capacity(self.0.len() * 80 + HEADER.len() + 1);
+        let mut out = String::with_capacity(self.0.len() * 64 + HEADER.len() + 1);
         out.push_str(HEADER);
         out.push('\n');
-        for (path, r) in &self.0 {
-            let _ = writeln!(out, "{:016x} {} {} {path}", r.print.0, r.print.1, r.modified);
+        for (path, (hash, size)) in &self.0 {
+            let _ = writeln!(out, "{hash:016x} {size} {path}");
         }
         out
     }
@@ -70,45 +64,46 @@ impl Manifest {
         }
         let mut map = BTreeMap::new();
         for line in lines {
-            let mut parts = line.splitn(4, ' ');
+            let mut parts = line.splitn(3, ' ');
             let hash = u64::from_str_radix(parts.next()?, 16).ok()?;
             let size = parts.next()?.parse().ok()?;
-            let modified = parts.next()?.parse().ok()?;
-            let record = Record {
-                print: (hash, size),
-                modified,
-            };
-            map.insert(parts.next()?.to_owned(), record);
+            map.insert(parts.next()?.to_owned(), (hash, size));
         }
         Some(Manifest(map))
     }
 
     pub(super) fn write(&self, dir: &Path) -> Result<(), Diagnostic> {
-        write_atomically(&dir.join(MARKER), self.text().as_bytes()).map(|_| ())
+        write_atomically(&dir.join(MARKER), self.text().as_bytes())
     }
 
-    /// True when `dir` holds exactly the files listed, each with the size and modification
-    /// time recorded (the manifest itself and gen's temporary files aside).
+    /// True when `dir` holds exactly the files listed, each of the size recorded and none
+    /// modified after the manifest (see the module doc).
     pub(super) fn matches(&self, dir: &Path) -> bool {
+        let Some(written) = fs::metadata(dir.join(MARKER))
+            .ok()
+            .and_then(|m| modified(&m))
+        else {
+            return false;
+        };
         let mut found = Vec::with_capacity(self.0.len());
         if !list(dir, "", &mut found) || found.len() != self.0.len() {
             return false;
         }
         found.par_iter().all(|(rel, path)| {
-            let Some(record) = self.0.get(rel) else {
+            let Some((_, size)) = self.0.get(rel) else {
                 return false;
             };
             fs::symlink_metadata(path).is_ok_and(|m| {
                 m.file_type().is_file()
-                    && m.len() == record.print.1
-                    && modified(&m) == Some(record.modified)
+                    && m.len() == *size
+                    && modified(&m).is_some_and(|t| t <= written)
             })
         })
     }
 }
 
-/// A file's modification time as the manifest records it.
-pub(super) fn modified(meta: &fs::Metadata) -> Option<u64> {
+/// A file's modification time, in nanoseconds since 1970.
+fn modified(meta: &fs::Metadata) -> Option<u64> {
     let since = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
     u64::try_from(since.as_nanos()).ok()
 }
@@ -145,11 +140,7 @@ mod tests {
 
     #[test]
     fn round_trips() {
-        let record = Record {
-            print: (7, 3),
-            modified: 1_750_000_000_123_456_789,
-        };
-        let m = Manifest(BTreeMap::from([("a b/index.html".to_owned(), record)]));
+        let m = Manifest(BTreeMap::from([("a b/index.html".to_owned(), (7, 3))]));
         let dir = tempfile::tempdir().unwrap();
         m.write(dir.path()).unwrap();
         assert_eq!(Manifest::read(dir.path()), Some(m));
@@ -160,19 +151,22 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         fs::create_dir(dir.path().join("a")).unwrap();
         fs::write(dir.path().join("a/x.html"), "xx").unwrap();
-        let meta = fs::metadata(dir.path().join("a/x.html")).unwrap();
-        let record = Record {
-            print: fingerprint(b"xx"),
-            modified: modified(&meta).unwrap(),
-        };
-        let m = Manifest(BTreeMap::from([("a/x.html".to_owned(), record)]));
+        let m = Manifest(BTreeMap::from([(
+            "a/x.html".to_owned(),
+            fingerprint(b"xx"),
+        )]));
         m.write(dir.path()).unwrap();
         assert!(m.matches(dir.path()));
         fs::write(dir.path().join("stray.html"), "").unwrap();
         assert!(!m.matches(dir.path()), "an extra file");
         fs::remove_file(dir.path().join("stray.html")).unwrap();
+        fs::write(dir.path().join("a/x.html"), "yy").unwrap();
+        assert!(!m.matches(dir.path()), "a file changed after the manifest");
+        m.write(dir.path()).unwrap();
+        assert!(m.matches(dir.path()));
         fs::write(dir.path().join("a/x.html"), "yyy").unwrap();
-        assert!(!m.matches(dir.path()), "a changed file");
+        m.write(dir.path()).unwrap();
+        assert!(!m.matches(dir.path()), "a file of another size");
         fs::remove_file(dir.path().join("a/x.html")).unwrap();
         assert!(!m.matches(dir.path()), "a missing file");
     }

@@ -22,7 +22,7 @@ use rayon::prelude::*;
 use crate::diagnostics::Diagnostic;
 use disk::{flush, flush_folder, io_error, remove_files, write_atomically, write_files};
 pub use lock::{Busy, OutputLock};
-use manifest::{DIRTY, Record};
+use manifest::DIRTY;
 pub use manifest::{MARKER, Manifest, Print, fingerprint};
 
 /// One file to publish, at a `/`-separated path relative to the output folder.
@@ -53,7 +53,7 @@ pub fn lock(output: &Path, busy: Busy) -> Result<OutputLock, Diagnostic> {
 pub struct Stamp {
     device: u64,
     inode: u64,
-    modified: Option<u64>,
+    modified: Option<std::time::SystemTime>,
 }
 
 /// The stamp of the folder `dir` (of its manifest); `None` when it has none.
@@ -63,7 +63,7 @@ pub fn stamp(dir: &Path) -> Option<Stamp> {
     Some(Stamp {
         device: meta.dev(),
         inode: meta.ino(),
-        modified: manifest::modified(&meta),
+        modified: meta.modified().ok(),
     })
 }
 
@@ -136,16 +136,13 @@ impl Publisher {
             .filter(|(f, p)| !self.previous.holds(f.path, **p))
             .map(|(f, _)| f)
             .collect();
-        let mut times = write_files(&self.spare, &stale, false)?.into_iter();
-        for (f, print) in files.iter().zip(prints) {
-            let modified = match self.previous.0.get(f.path) {
-                Some(kept) if kept.print == print => kept.modified,
-                _ => times.next().unwrap_or_default(),
-            };
-            self.manifest
-                .0
-                .insert(f.path.to_owned(), Record { print, modified });
-        }
+        write_files(&self.spare, &stale, false)?;
+        self.manifest.0.extend(
+            files
+                .iter()
+                .zip(prints)
+                .map(|(f, p)| (f.path.to_owned(), p)),
+        );
         Ok(())
     }
 
@@ -193,29 +190,22 @@ pub fn update(
     // Until the manifest is rewritten it is marked unfinished, so an update killed half-way
     // is never trusted later (when this folder has become the spare, it is rebuilt whole).
     write_atomically(&output.join(MARKER), DIRTY.as_bytes())?;
-    let (pages, rest): (Vec<&(OutputFile<'_>, Print)>, Vec<&(OutputFile<'_>, Print)>) =
-        files.iter().partition(|(f, _)| f.path.ends_with(".html"));
-    let mut pages_written = None;
-    for (part, group) in [pages, rest].into_iter().enumerate() {
-        let list: Vec<&OutputFile<'_>> = group.iter().map(|(f, _)| f).collect();
-        let times = write_files(output, &list, true)?;
-        for ((f, print), modified) in group.iter().zip(times) {
-            let record = Record {
-                print: *print,
-                modified,
-            };
-            manifest.0.insert(f.path.to_owned(), record);
-        }
-        if part == 0 {
-            pages_written = Some(Instant::now());
-        }
-    }
+    let (pages, rest): (Vec<&OutputFile<'_>>, Vec<&OutputFile<'_>>) = files
+        .iter()
+        .map(|(f, _)| f)
+        .partition(|f| f.path.ends_with(".html"));
+    write_files(output, &pages, true)?;
+    let pages_written = Instant::now();
+    write_files(output, &rest, true)?;
     remove_files(output, removed);
+    for (f, print) in files {
+        manifest.0.insert(f.path.to_owned(), *print);
+    }
     for r in removed {
         manifest.0.remove(r);
     }
     manifest.write(output)?;
-    Ok(pages_written.unwrap_or_else(Instant::now))
+    Ok(pages_written)
 }
 
 /// Puts `spare` in the place of `output` and `output` in the place of `spare`, atomically
@@ -341,7 +331,10 @@ mod tests {
         publish(&out, &files(&[("index.html", "two")])).unwrap();
         assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "two");
         assert!(!out.join("events").exists());
-        assert_eq!(names(dir.path()), vec![".public.lock", ".public.spare", "public"]);
+        assert_eq!(
+            names(dir.path()),
+            vec![".public.lock", ".public.spare", "public"]
+        );
         assert_eq!(
             fs::read_to_string(dir.path().join(".public.spare/index.html")).unwrap(),
             "one"
@@ -384,7 +377,10 @@ mod tests {
         publish(&out, &files(&[("a.html", "3")])).unwrap();
         assert_eq!(names(&out), vec![MARKER.to_owned(), "a.html".to_owned()]);
         // It was cleared by moving it aside first, and nothing is left aside.
-        assert_eq!(names(dir.path()), vec![".public.lock", ".public.spare", "public"]);
+        assert_eq!(
+            names(dir.path()),
+            vec![".public.lock", ".public.spare", "public"]
+        );
     }
 
     #[test]
@@ -399,7 +395,10 @@ mod tests {
         fs::write(aside.join("search.json"), "[]").unwrap();
         publish(&out, &files(&[("a.html", "2")])).unwrap();
         assert_eq!(fs::read_to_string(out.join("a.html")).unwrap(), "2");
-        assert_eq!(names(dir.path()), vec![".public.lock", ".public.spare", "public"]);
+        assert_eq!(
+            names(dir.path()),
+            vec![".public.lock", ".public.spare", "public"]
+        );
     }
 
     #[test]

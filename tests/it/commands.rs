@@ -113,7 +113,11 @@ fn git_add_after_two_builds_of_an_init_site_adds_nothing_gen_wrote() {
             .current_dir(&site)
             .output()
             .expect("git runs");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
     git(&["init", "-q"]);

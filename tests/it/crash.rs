@@ -89,10 +89,16 @@ fn names(dir: &Path) -> BTreeSet<String> {
 }
 
 fn expected_names() -> BTreeSet<String> {
-    ["content", "site.toml", "public", ".public.spare", ".public.lock"]
-        .into_iter()
-        .map(str::to_owned)
-        .collect()
+    [
+        "content",
+        "site.toml",
+        "public",
+        ".public.spare",
+        ".public.lock",
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    .collect()
 }
 
 /// The first line of the spare's manifest.
@@ -648,6 +654,82 @@ fn a_full_disk_fails_clearly_and_keeps_the_old_site() {
             .map(str::to_owned)
             .into()
     );
+    drop(mount);
+}
+
+/// Bytes free on the file system holding `dir`, as `df` reports them.
+fn free_bytes(dir: &Path) -> u64 {
+    let out = Command::new("df")
+        .args(["-B1", "--output=avail"])
+        .arg(dir)
+        .output()
+        .expect("run df");
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.lines()
+        .nth(1)
+        .and_then(|l| l.trim().parse().ok())
+        .expect("df prints the space free")
+}
+
+#[test]
+fn a_disk_that_fills_at_any_point_keeps_the_old_site_and_recovers() {
+    let site = heavy_site();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mnt = dir.path().join("small");
+    let mount = match Mount::tmpfs(&mnt, "8m") {
+        Ok(m) => m,
+        Err(why) => {
+            eprintln!("skipped: cannot mount a small tmpfs to fill ({why})");
+            return;
+        }
+    };
+    let out = mnt.join("public");
+    assert!(build_into(&site, &out).success);
+    let ballast = mnt.join("ballast");
+    let (mut failed, mut built) = (0, 0);
+    // The space left for each build, from none to enough: the disk fills while the spare is
+    // made, while files are written into it, while the manifest is written, or not at all.
+    for (step, free) in [
+        0u64, 4, 8, 12, 16, 32, 64, 256, 1024, 1800, 2100, 2300, 2600, 4000,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let before = files_under(&out);
+        edit(&site, &format!("Edit {step}"));
+        let room = free_bytes(&mnt).saturating_sub(free * 1024);
+        fs::write(&ballast, vec![0u8; usize::try_from(room).expect("size")]).expect("ballast");
+        let run = build_into(&site, &out);
+        fs::remove_file(&ballast).expect("remove ballast");
+        if run.success {
+            built += 1;
+            let differ = differences(&fresh(&site), &files_under(&out));
+            assert!(
+                differ.is_empty(),
+                "{free} KiB free: not a fresh build: {differ:?}"
+            );
+        } else {
+            failed += 1;
+            assert!(
+                run.stderr.contains("No space left on device")
+                    && run.stderr.contains(&mnt.to_string_lossy().into_owned())
+                    && run.stderr.contains("the previous site was kept"),
+                "{free} KiB free: unclear message:\n{}",
+                run.stderr
+            );
+            let differ = differences(&before, &files_under(&out));
+            assert!(
+                differ.is_empty(),
+                "{free} KiB free: the old site changed: {differ:?}"
+            );
+        }
+    }
+    assert!(failed > 0 && built > 0, "failed {failed}, built {built}");
+    let run = build_into(&site, &out);
+    assert!(run.success, "{}", run.stderr);
+    let differ = differences(&fresh(&site), &files_under(&out));
+    assert!(differ.is_empty(), "differs from a fresh build: {differ:?}");
+    eprintln!("full disk: {failed} builds failed cleanly, {built} fit");
     drop(mount);
 }
 

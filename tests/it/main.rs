@@ -4,6 +4,7 @@
 mod build;
 mod cards;
 mod commands;
+mod concurrent;
 mod crash;
 mod diagnostics;
 #[path = "../shared/filler.rs"]
