@@ -457,3 +457,57 @@ fn warnings_spanning_files_point_at_the_line_after_a_single_build_let_the_text_g
         run.stderr
     );
 }
+
+#[test]
+fn an_unreadable_content_file_is_a_diagnostic() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let site = Site::new();
+    site.build_ok();
+    let before = site.snapshot_output();
+    let mode = |rel: &str, bits: u32| {
+        std::fs::set_permissions(site.path(rel), std::fs::Permissions::from_mode(bits))
+            .expect("chmod");
+    };
+    mode("content/events/first.md", 0o000);
+    // Permissions do not stop root: as root, gen runs as `nobody`, in a site it may enter
+    // and an output it may write.
+    let as_root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+    let run = if as_root {
+        for folder in ["", "public", "content", "content/events", "content/sources"] {
+            mode(folder, 0o777);
+        }
+        for file in [".public.lock", "site.toml", "content/sources/src-a.md"] {
+            mode(file, 0o666);
+        }
+        let out = std::process::Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(env!("CARGO_BIN_EXE_gen"))
+            .arg("build")
+            .current_dir(site.root())
+            .env("NO_COLOR", "1")
+            .output();
+        let stderr = out.map(|o| String::from_utf8_lossy(&o.stderr).into_owned());
+        match stderr {
+            Ok(text) if !text.starts_with("setpriv:") => text,
+            other => {
+                eprintln!(
+                    "skipped: setpriv cannot run gen as nobody ({other:?}), and as root a mode of 000 does not stop a read"
+                );
+                return;
+            }
+        }
+    } else {
+        site.build().stderr
+    };
+    assert!(
+        run.contains(
+            "content/events/first.md: error: cannot read file: Permission denied (os error 13)"
+        ),
+        "{run}"
+    );
+    assert!(!run.contains("panicked"), "{run}");
+    assert_eq!(before, site.snapshot_output(), "the previous output changed");
+}
