@@ -509,5 +509,9 @@ fn an_unreadable_content_file_is_a_diagnostic() {
         "{run}"
     );
     assert!(!run.contains("panicked"), "{run}");
-    assert_eq!(before, site.snapshot_output(), "the previous output changed");
+    assert_eq!(
+        before,
+        site.snapshot_output(),
+        "the previous output changed"
+    );
 }

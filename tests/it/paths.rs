@@ -5,11 +5,15 @@ use std::path::{Path, PathBuf};
 
 use crate::support::{Site, files_under};
 
-/// Every file of the site folder except gen's own output and spare copy.
+/// Every file of the site folder except gen's own output, spare copy and build lock.
 fn inputs(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     files_under(root)
         .into_iter()
-        .filter(|(p, _)| !p.starts_with("public") && !p.starts_with(".public.spare"))
+        .filter(|(p, _)| {
+            !p.starts_with("public")
+                && !p.starts_with(".public.spare")
+                && !p.starts_with(".public.lock")
+        })
         .collect()
 }
 
