@@ -173,3 +173,40 @@ fn wait_until_busy(site: &Site) -> bool {
         !run.success && run.stderr.contains("another build")
     })
 }
+
+#[test]
+fn gen_watch_mends_a_folder_another_build_replaced() {
+    let site = Site::new().event(
+        "draft",
+        "title: A draft\ndate: 2025-06-15\nsources: [src-a]\ndraft: true",
+        "Not yet.",
+    );
+    let (mut child, lines) = crate::support::spawn_watch(&site, &["--no-serve"]);
+    let mut wait_for = |want: &str| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let mut seen = Vec::new();
+        while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
+            match lines.recv_timeout(left) {
+                Ok(line) if line.contains(want) => return,
+                Ok(line) => seen.push(line),
+                Err(_) => break,
+            }
+        }
+        panic!("no line with {want:?}; seen:\n{}", seen.join("\n"));
+    };
+    wait_for("watching for changes");
+    // A build with drafts replaces the folder gen watch is keeping up to date.
+    let run = site.run(&["build", "--drafts"]);
+    assert!(run.success, "{}", run.stderr);
+    assert!(site.exists("events/draft/index.html"));
+    fs::write(
+        site.path("content/events/first.md"),
+        "---\ntitle: First event, edited\ndate: 2025-06-14T10:00 Asia/Tehran\nsources: [src-a]\n---\nThe summary.\n",
+    )
+    .expect("edit");
+    wait_for("content/events/first.md: ");
+    let _ = child.kill();
+    let _ = child.wait();
+    let differ = differences(&fresh(&site), &listing(&site.path("public")));
+    assert!(differ.is_empty(), "not a fresh build: {differ:?}");
+}
