@@ -182,7 +182,7 @@ fn gen_watch_mends_a_folder_another_build_replaced() {
         "Not yet.",
     );
     let (mut child, lines) = crate::support::spawn_watch(&site, &["--no-serve"]);
-    let mut wait_for = |want: &str| {
+    let wait_for = |want: &str| {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
         let mut seen = Vec::new();
         while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
