@@ -17,7 +17,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::filler::{self, Rng};
-use crate::support::{CONFIG, Run, Site, differences, files_under};
+use crate::support::{CONFIG, Run, Site, build_as_nobody, differences, files_under, is_root};
 
 /// Kills per `cargo test`; `GEN_CRASH_KILLS=500 cargo test --test it crash` runs more.
 const DEFAULT_KILLS: usize = 60;
@@ -774,24 +774,6 @@ fn a_read_only_output_fails_clearly_and_keeps_the_old_site() {
     drop(mount);
 }
 
-/// Runs `gen build` as `nobody` (for a permission test as root); `None` when it cannot.
-fn build_as_nobody(site: &Site) -> Option<Run> {
-    let out = Command::new("setpriv")
-        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-        .arg(env!("CARGO_BIN_EXE_gen"))
-        .arg("build")
-        .current_dir(site.root())
-        .env("NO_COLOR", "1")
-        .output()
-        .ok()?;
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    (!stderr.starts_with("setpriv:")).then(|| Run {
-        success: out.status.success(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr,
-    })
-}
-
 #[test]
 fn a_folder_gen_may_not_write_fails_clearly_and_keeps_the_old_site() {
     use std::os::unix::fs::PermissionsExt as _;
@@ -803,17 +785,13 @@ fn a_folder_gen_may_not_write_fails_clearly_and_keeps_the_old_site() {
         fs::set_permissions(site.path(rel), fs::Permissions::from_mode(bits)).expect("chmod");
     };
     edit(&site, "Edited");
-    let is_root = Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
     // Readable by all, writable by none but the owner: as root, gen runs as `nobody`.
     for folder in ["", "content", "content/events", "content/sources"] {
         mode(folder, 0o755);
     }
     // The lock can be taken, but the spare cannot be written.
     mode(".public.lock", 0o666);
-    let run = if is_root {
+    let run = if is_root() {
         let Some(run) = build_as_nobody(&site) else {
             eprintln!("skipped: setpriv cannot run gen as nobody, and root may write anywhere");
             return;

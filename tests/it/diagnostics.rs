@@ -1,7 +1,7 @@
 //! One test per rule the model enforces: the broken input fails the build with a non-zero
 //! exit, the message names the file (and line), and the previous output stays as it was.
 
-use crate::support::Site;
+use crate::support::{Site, build_as_nobody, is_root};
 
 /// Builds `site` once, applies `break_it`, builds again and checks the failure.
 fn fails_keeping_output(break_it: impl FnOnce(Site) -> Site, expected: &[&str]) -> String {
@@ -471,34 +471,20 @@ fn an_unreadable_content_file_is_a_diagnostic() {
     mode("content/events/first.md", 0o000);
     // Permissions do not stop root: as root, gen runs as `nobody`, in a site it may enter
     // and an output it may write.
-    let as_root = std::process::Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
-    let run = if as_root {
+    let run = if is_root() {
         for folder in ["", "public", "content", "content/events", "content/sources"] {
             mode(folder, 0o777);
         }
         for file in [".public.lock", "site.toml", "content/sources/src-a.md"] {
             mode(file, 0o666);
         }
-        let out = std::process::Command::new("setpriv")
-            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-            .arg(env!("CARGO_BIN_EXE_gen"))
-            .arg("build")
-            .current_dir(site.root())
-            .env("NO_COLOR", "1")
-            .output();
-        let stderr = out.map(|o| String::from_utf8_lossy(&o.stderr).into_owned());
-        match stderr {
-            Ok(text) if !text.starts_with("setpriv:") => text,
-            other => {
-                eprintln!(
-                    "skipped: setpriv cannot run gen as nobody ({other:?}), and as root a mode of 000 does not stop a read"
-                );
-                return;
-            }
-        }
+        let Some(run) = build_as_nobody(&site) else {
+            eprintln!(
+                "skipped: setpriv cannot run gen as nobody, and as root a mode of 000 does not stop a read"
+            );
+            return;
+        };
+        run.stderr
     } else {
         site.build().stderr
     };

@@ -218,3 +218,30 @@ pub fn spawn_watch(site: &Site, args: &[&str]) -> (Child, Receiver<String>) {
     }
     (child, lines)
 }
+
+/// True when the tests run as root, whom file permissions do not stop.
+pub fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"))
+}
+
+/// Runs `gen build` in `site` as `nobody` (for permission tests as root); `None` when it
+/// cannot (no setpriv, or not allowed to change user).
+pub fn build_as_nobody(site: &Site) -> Option<Run> {
+    let out = Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(env!("CARGO_BIN_EXE_gen"))
+        .arg("build")
+        .current_dir(site.root())
+        .env("NO_COLOR", "1")
+        .output()
+        .ok()?;
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    (!stderr.starts_with("setpriv:")).then(|| Run {
+        success: out.status.success(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr,
+    })
+}
