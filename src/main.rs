@@ -52,6 +52,13 @@ enum Command {
         /// The address to serve on; only loopback is safe on a shared network.
         #[arg(long, default_value = "127.0.0.1")]
         bind: std::net::IpAddr,
+        /// Also answer requests addressed to this host name or address (repeatable; a name
+        /// starting with a dot allows its subdomains too). The server answers only requests
+        /// for localhost, a loopback address or the --bind address, so that no web site can
+        /// read it through a DNS name of its own (DNS rebinding); with --bind 0.0.0.0 too,
+        /// this machine's host names and other addresses need this option.
+        #[arg(long = "allowed-host", value_name = "NAME")]
+        allowed_hosts: Vec<String>,
         /// Rebuild only; do not serve.
         #[arg(long)]
         no_serve: bool,
@@ -113,6 +120,7 @@ fn main() -> ExitCode {
             output,
             port,
             bind,
+            allowed_hosts,
             no_serve,
             open,
         } => {
@@ -129,6 +137,7 @@ fn main() -> ExitCode {
                 serve: !no_serve,
                 bind,
                 port,
+                allowed_hosts,
                 open,
             };
             match watch::watch(&options, |m| print_watch(&root, &m, color)) {

@@ -34,6 +34,9 @@ pub struct WatchOptions {
     pub serve: bool,
     pub bind: IpAddr,
     pub port: u16,
+    /// Host names the server answers for besides localhost, loopback and `bind`
+    /// (`--allowed-host`).
+    pub allowed_hosts: Vec<String>,
     /// Open the site in a browser once served.
     pub open: bool,
 }
@@ -114,8 +117,15 @@ pub fn watch(
         }
     };
     let server = if options.serve {
-        let server = serve::start(&runtime, &output, &base_path, options.bind, options.port)
-            .map_err(BuildFailure::from)?;
+        let server = serve::start(
+            &runtime,
+            &output,
+            &base_path,
+            options.bind,
+            options.port,
+            &options.allowed_hosts,
+        )
+        .map_err(BuildFailure::from)?;
         say(WatchMessage::Serving(server.url()));
         if options.open {
             open_browser(&server.url(), &mut say);

@@ -1,11 +1,14 @@
-//! The development server of `gen watch` under stress: where it listens, oversized requests,
-//! slow clients, and a thousand live-reload streams at once. Path escapes are tested in
-//! `watch.rs`. Every wait is bounded.
+//! The development server of `gen watch` under stress: where it listens, which hosts and
+//! origins it answers, oversized requests, slow clients, idle connections past its cap, and a
+//! thousand live-reload streams at once. Path escapes are tested in `watch.rs`. Every wait is
+//! bounded.
 
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command};
-use std::sync::mpsc::Receiver;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
 use crate::support::{self, Site};
@@ -23,7 +26,46 @@ struct Server {
 
 impl Server {
     fn start(site: &Site) -> Server {
-        let (child, lines) = support::spawn_watch(site, &["--port", "0"]);
+        Server::start_with(site, &[])
+    }
+
+    /// `gen watch --port 0 ARGS`.
+    fn start_with(site: &Site, args: &[&str]) -> Server {
+        let args: Vec<&str> = ["--port", "0"].iter().chain(args).copied().collect();
+        Server::serving(support::spawn_watch(site, &args))
+    }
+
+    /// `gen watch` with its open-files limit (soft and hard) set to `open_files` from the
+    /// start, by the shell's `ulimit`.
+    fn start_limited(site: &Site, open_files: usize) -> Server {
+        let mut child = Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "ulimit -n {open_files} && exec \"$0\" watch --port 0"
+            ))
+            .arg(env!("CARGO_BIN_EXE_gen"))
+            .current_dir(site.root())
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start gen watch");
+        let (tx, lines) = mpsc::channel();
+        let out = child.stdout.take().expect("piped");
+        let err = child.stderr.take().expect("piped");
+        for stream in [Box::new(out) as Box<dyn Read + Send>, Box::new(err)] {
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    let _ = tx.send(line);
+                }
+            });
+        }
+        Server::serving((child, lines))
+    }
+
+    /// Waits for the address a started `gen watch` prints.
+    fn serving((child, lines): (Child, Receiver<String>)) -> Server {
         let mut seen = Vec::new();
         let deadline = Instant::now() + PATIENCE;
         let url = loop {
@@ -69,6 +111,32 @@ impl Server {
         .expect("send");
         let mut response = Vec::new();
         let _ = stream.read_to_end(&mut response);
+        let response = String::from_utf8_lossy(&response).into_owned();
+        (status_of(&response), response)
+    }
+
+    /// A GET of `path` with `headers` (lines ending in CRLF) instead of the Host line: the
+    /// status and what came back, up to the end of the response or, for an event stream,
+    /// of its head.
+    fn request(&self, path: &str, headers: &str) -> (u16, String) {
+        let mut stream = self.connect();
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\n{headers}Connection: close\r\n\r\n"
+        )
+        .expect("send");
+        let mut response = Vec::new();
+        let mut chunk = [0; 4096];
+        loop {
+            let head = String::from_utf8_lossy(&response).into_owned();
+            if head.contains("\r\n\r\n") && head.contains("text/event-stream") {
+                break;
+            }
+            match stream.read(&mut chunk) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => response.extend_from_slice(&chunk[..n]),
+            }
+        }
         let response = String::from_utf8_lossy(&response).into_owned();
         (status_of(&response), response)
     }
@@ -424,10 +492,13 @@ fn a_thousand_live_reload_streams_are_served_and_released() {
 
 #[test]
 fn a_live_reload_stream_outlives_the_header_timeout() {
-    // The server closes connections whose headers take longer than 10 s; a stream that has
-    // sent its request and is receiving events must not be one of them.
+    // The server closes connections whose headers take longer than 10 s, which includes a
+    // keep-alive connection idle that long since its last response; a stream that has sent
+    // its request and is receiving events must not be one of them.
     let site = Site::new();
     let server = Server::start(&site);
+    let mut idle = server.connect();
+    assert_eq!(get_keeping(&mut idle, "/timeline/"), 200);
     let mut stream = server.connect();
     stream
         .write_all(b"GET /__gen/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
@@ -451,4 +522,364 @@ fn a_live_reload_stream_outlives_the_header_timeout() {
         }
     }
     assert!(got.starts_with("HTTP/1.1 200"), "{got}");
+    assert!(
+        eventually(|| is_closed(&idle)),
+        "an idle keep-alive connection outlived the header timeout"
+    );
+}
+
+/// The response headers of a response, lower case, for checks of what a header says.
+fn head_lower(response: &str) -> String {
+    response
+        .split("\r\n\r\n")
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase()
+}
+
+#[test]
+fn foreign_hosts_are_refused_and_local_and_allowed_names_served() {
+    let site = Site::new();
+    let server = Server::start_with(&site, &["--allowed-host", "my-laptop.test"]);
+    let port = server.port;
+    // DNS rebinding: a page of evil.example whose name now resolves to 127.0.0.1.
+    for (path, host) in [
+        ("/timeline/", "evil.example".to_owned()),
+        ("/timeline/", format!("evil.example:{port}")),
+        ("/timeline/no/such/page/", format!("evil.example:{port}")),
+        ("/", format!("localhost.evil.example:{port}")),
+        ("/timeline/", format!("my-laptop.test.evil.example:{port}")),
+    ] {
+        let (status, response) = server.request(path, &format!("Host: {host}\r\n"));
+        assert_eq!(status, 403, "{host} {path}: {response}");
+        assert!(head_lower(&response).contains("content-type: text/plain"));
+        let name = host.split(':').next().unwrap_or_default();
+        assert!(
+            response.contains(&format!("the host {name} is not allowed"))
+                && response.contains(&format!("gen watch --allowed-host {name}\n")),
+            "{response}"
+        );
+    }
+    for host in [
+        format!("localhost:{port}"),
+        format!("127.0.0.1:{port}"),
+        "127.0.0.1".to_owned(),
+        format!("[::1]:{port}"),
+        format!("site.localhost:{port}"),
+        format!("my-laptop.test:{port}"),
+        "MY-LAPTOP.TEST".to_owned(),
+    ] {
+        let (status, response) = server.request("/timeline/", &format!("Host: {host}\r\n"));
+        assert_eq!(status, 200, "{host}: {response}");
+        assert!(response.contains("First event"), "{host}");
+    }
+    // HTTP/1.0 without a Host header, from loopback.
+    let mut stream = server.connect();
+    stream
+        .write_all(b"GET /timeline/ HTTP/1.0\r\n\r\n")
+        .expect("send");
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    assert_eq!(status_of(&response), 200, "{response}");
+}
+
+#[test]
+fn the_live_reload_stream_refuses_other_origins() {
+    let site = Site::new();
+    let server = Server::start(&site);
+    let port = server.port;
+    for path in ["/__gen/live", "/__gen/live.js"] {
+        for origin in ["http://evil.example", "https://evil.example:8443", "null"] {
+            let (status, response) = server.request(
+                path,
+                &format!("Host: 127.0.0.1:{port}\r\nOrigin: {origin}\r\n"),
+            );
+            assert_eq!(status, 403, "{path} from {origin}: {response}");
+        }
+        for origin in [
+            format!("Origin: http://127.0.0.1:{port}\r\n"),
+            format!("Origin: http://localhost:{port}\r\n"),
+            String::new(),
+        ] {
+            let (status, response) =
+                server.request(path, &format!("Host: 127.0.0.1:{port}\r\n{origin}"));
+            assert_eq!(status, 200, "{path} {origin}: {response}");
+        }
+    }
+}
+
+#[test]
+fn no_response_lets_another_origin_read_it() {
+    let site = Site::new();
+    let server = Server::start(&site);
+    let from = "Host: 127.0.0.1\r\nOrigin: http://evil.example\r\n";
+    for (path, headers) in [
+        ("/timeline/", from),
+        ("/timeline/no/such/page/", from),
+        ("/", from),
+        ("/__gen/live", from),
+        ("/__gen/live", "Host: 127.0.0.1\r\n"),
+        ("/__gen/live.js", "Host: 127.0.0.1\r\n"),
+        ("/timeline/", "Host: evil.example\r\n"),
+    ] {
+        let (status, response) = server.request(path, headers);
+        assert_ne!(status, 0, "{path}");
+        assert!(
+            !head_lower(&response).contains("access-control-"),
+            "{path}: {response}"
+        );
+    }
+}
+
+/// Sends a keep-alive GET of `path` on `stream` and reads its whole response (the server
+/// sends a Content-Length): the status, or 0 if the connection closed first.
+fn get_keeping(stream: &mut TcpStream, path: &str) -> u16 {
+    if write!(stream, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").is_err() {
+        return 0;
+    }
+    let mut response = Vec::new();
+    let mut chunk = [0; 16 * 1024];
+    loop {
+        let text = String::from_utf8_lossy(&response);
+        if let Some(end) = text.find("\r\n\r\n") {
+            let length = text[..end]
+                .to_ascii_lowercase()
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:").map(str::to_owned))
+                .and_then(|n| n.trim().parse::<usize>().ok())
+                .expect("a Content-Length");
+            if response.len() >= end + 4 + length {
+                return status_of(&text);
+            }
+        }
+        match stream.read(&mut chunk) {
+            Ok(0) | Err(_) => return 0,
+            Ok(n) => response.extend_from_slice(&chunk[..n]),
+        }
+    }
+}
+
+/// Whether the server has closed (or reset) `stream`, without waiting.
+fn is_closed(mut stream: &TcpStream) -> bool {
+    stream.set_nonblocking(true).expect("nonblocking");
+    let closed = match stream.read(&mut [0; 1]) {
+        Ok(0) => true,
+        Ok(_) => false,
+        Err(e) => e.kind() != ErrorKind::WouldBlock,
+    };
+    stream.set_nonblocking(false).expect("blocking");
+    closed
+}
+
+/// Clients that begin a request's headers and then send one byte every `every` until the
+/// returned flag is set; joining the thread gives the connections back.
+fn trickling_clients(
+    server: &Server,
+    count: usize,
+    every: Duration,
+) -> (Arc<AtomicBool>, std::thread::JoinHandle<Vec<TcpStream>>) {
+    let mut slow: Vec<TcpStream> = (0..count)
+        .map(|_| {
+            let mut s = server.connect();
+            s.write_all(b"GET /timeline/ HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+                .expect("send");
+            s
+        })
+        .collect();
+    let stop = Arc::new(AtomicBool::new(false));
+    let stopped = Arc::clone(&stop);
+    let thread = std::thread::spawn(move || {
+        let mut last = Instant::now();
+        while !stopped.load(Ordering::Relaxed) {
+            if last.elapsed() >= every {
+                for s in &mut slow {
+                    let _ = s.write_all(b"x");
+                }
+                last = Instant::now();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        slow
+    });
+    (stop, thread)
+}
+
+/// `count` connections that have each made one request and stay open.
+fn idle_connections(server: &Server, count: usize) -> Vec<TcpStream> {
+    (0..count)
+        .map(|i| {
+            let mut s = server.connect();
+            assert_eq!(get_keeping(&mut s, "/timeline/"), 200, "connection {i}");
+            s
+        })
+        .collect()
+}
+
+#[test]
+fn idle_and_slow_clients_do_not_stop_a_request() {
+    const IDLE: usize = 500;
+    const SLOW: usize = 50;
+    // Each connection costs a descriptor here and one in the server; the tests beside this
+    // one open more.
+    let limit = raise_open_files(4096);
+    if limit < IDLE as u64 + SLOW as u64 + 200 {
+        eprintln!("skipped: the open-files limit is {limit}, too low (raise it with ulimit -n)");
+        return;
+    }
+    let site = Site::new();
+    let server = Server::start(&site);
+    let idle = idle_connections(&server, IDLE);
+    let (stop, slow) = trickling_clients(&server, SLOW, Duration::from_secs(2));
+    // The read timeout of `get` is the hang guard; the time it takes is measured by
+    // `measure_request_latency_beside_idle_and_slow_clients`.
+    let (status, page) = server.get("/timeline/events/first/");
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("First event"));
+    stop.store(true, Ordering::Relaxed);
+    let slow = slow.join().expect("slow clients");
+    assert_eq!((idle.len(), slow.len()), (IDLE, SLOW));
+}
+
+/// The cap of `gen watch` under an open-files limit of 256: the limit less the 128 files it
+/// keeps for itself.
+const LIMITED_FILES: usize = 256;
+const LIMITED_CAP: usize = 128;
+
+#[test]
+fn connections_past_the_cap_make_room_instead_of_exhausting_open_files() {
+    if !std::path::Path::new("/proc/self/fd").exists() {
+        eprintln!("skipped: no /proc to count the server's open files (Linux only)");
+        return;
+    }
+    // Room for this test's connections and those of the tests beside it.
+    let limit = raise_open_files(4096);
+    if limit < 1000 {
+        eprintln!("skipped: the open-files limit is {limit}, too low (raise it with ulimit -n)");
+        return;
+    }
+    let site = Site::new();
+    let server = Server::start_limited(&site, LIMITED_FILES);
+    assert_eq!(server.get("/timeline/").0, 200);
+    std::thread::sleep(Duration::from_millis(300));
+    let (_, fds_before) = server.threads_and_fds();
+    let mut most = fds_before;
+    // A live-reload stream, which making room must not cut.
+    let mut live = BufReader::new(server.connect());
+    live.get_mut()
+        .write_all(b"GET /__gen/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        .expect("send");
+    let mut line = String::new();
+    while line != "\r\n" {
+        line.clear();
+        assert!(live.read_line(&mut line).unwrap_or(0) > 0, "stream closed");
+    }
+    // Stalled clients fill the cap; more wait in the listen queue.
+    let (stop, slow) = trickling_clients(&server, LIMITED_CAP + 20, Duration::from_secs(30));
+    std::thread::sleep(Duration::from_millis(500));
+    most = most.max(server.threads_and_fds().1);
+    // Twice the cap of clients that each make a request and stay open: without the cap, the
+    // server would run out of descriptors halfway and stop accepting.
+    let mut kept = Vec::new();
+    for i in 0..2 * LIMITED_CAP {
+        let mut s = server.connect();
+        assert_eq!(get_keeping(&mut s, "/timeline/"), 200, "client {i}");
+        kept.push(s);
+        if i % 16 == 0 {
+            most = most.max(server.threads_and_fds().1);
+        }
+    }
+    // A page is still read from disk and served.
+    let (status, page) = server.get("/timeline/events/first/");
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("First event"));
+    stop.store(true, Ordering::Relaxed);
+    let slow = slow.join().expect("slow clients");
+    let closed = || kept.iter().chain(&slow).filter(|s| is_closed(s)).count();
+    let total = kept.len() + slow.len();
+    let within_cap = eventually(|| total - closed() <= LIMITED_CAP + 1);
+    eprintln!(
+        "server: open-files limit {LIMITED_FILES}, cap {LIMITED_CAP}: {} stalled clients, then {} clients that each made a request and stayed open, all served; open files {fds_before} before, at most {most} meanwhile; {} of {total} closed by the server",
+        slow.len(),
+        kept.len(),
+        closed()
+    );
+    assert!(
+        within_cap,
+        "more than {LIMITED_CAP} connections stayed open"
+    );
+    // Each connection is one descriptor, and a response may hold a file open.
+    assert!(
+        most <= fds_before + LIMITED_CAP + 3,
+        "the server held {most} files, {fds_before} before and a cap of {LIMITED_CAP}"
+    );
+    std::fs::write(
+        site.path("content/events/first.md"),
+        "---\ntitle: Still streaming\ndate: 2025-06-14T10:00 Asia/Tehran\nsources: [src-a]\n---\nThe summary.\n",
+    )
+    .expect("edit");
+    while !line.starts_with("event: reload") {
+        line.clear();
+        assert!(
+            live.read_line(&mut line).unwrap_or(0) > 0,
+            "the stream was cut"
+        );
+    }
+}
+
+/// Milliseconds of `samples`, sorted: (median, slowest).
+fn median_and_slowest(mut samples: Vec<Duration>) -> (f64, f64) {
+    samples.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    (
+        ms(samples[samples.len() / 2]),
+        ms(samples[samples.len() - 1]),
+    )
+}
+
+/// Not a check but a measurement: `cargo test --test it measure_request_latency -- --ignored
+/// --nocapture`.
+#[test]
+#[ignore = "a measurement; run it with --ignored --nocapture"]
+fn measure_request_latency_beside_idle_and_slow_clients() {
+    const RUNS: usize = 21;
+    raise_open_files(4096);
+    let site = Site::new();
+    let server = Server::start(&site);
+    // Each request after a pause, as a person's would be, and alike in every series.
+    let time_get = || {
+        std::thread::sleep(Duration::from_millis(100));
+        let t = Instant::now();
+        assert_eq!(server.get("/timeline/events/first/").0, 200);
+        t.elapsed()
+    };
+    let alone: Vec<Duration> = (0..RUNS).map(|_| time_get()).collect();
+    let idle = idle_connections(&server, 500);
+    let (stop, slow) = trickling_clients(&server, 50, Duration::from_secs(2));
+    let beside: Vec<Duration> = (0..RUNS).map(|_| time_get()).collect();
+    stop.store(true, Ordering::Relaxed);
+    drop((idle, slow.join()));
+    let (a, a_max) = median_and_slowest(alone);
+    let (b, b_max) = median_and_slowest(beside);
+    eprintln!("server: a GET alone: median {a:.2} ms, slowest {a_max:.2} ms ({RUNS} runs)");
+    eprintln!(
+        "server: a GET beside 500 idle keep-alive and 50 slow-header clients: median {b:.2} ms, slowest {b_max:.2} ms ({RUNS} runs)"
+    );
+
+    // At the cap: every slot held by an idle keep-alive connection, then one more client.
+    let limited = Server::start_limited(&site, LIMITED_FILES);
+    let at_cap: Vec<Duration> = (0..RUNS)
+        .map(|_| {
+            let idle = idle_connections(&limited, LIMITED_CAP);
+            std::thread::sleep(Duration::from_millis(100));
+            let t = Instant::now();
+            assert_eq!(limited.get("/timeline/events/first/").0, 200);
+            let took = t.elapsed();
+            drop(idle);
+            took
+        })
+        .collect();
+    let (c, c_max) = median_and_slowest(at_cap);
+    eprintln!(
+        "server: a GET with all {LIMITED_CAP} slots held by idle keep-alive connections: median {c:.2} ms, slowest {c_max:.2} ms ({RUNS} runs)"
+    );
 }

@@ -256,7 +256,7 @@ fn the_server_serves_reloads_shows_errors_and_refuses_escapes() {
     live.set_read_timeout(Some(PATIENCE)).expect("timeout");
     write!(
         live,
-        "GET /__gen/live HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n"
+        "GET /__gen/live HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n"
     )
     .expect("send");
     let mut reader = BufReader::new(live);

@@ -1,15 +1,18 @@
 //! The development server of `gen watch`: the output folder over HTTP on loopback, with live
-//! reload and an error overlay. axum and tower-http live only here.
+//! reload and an error overlay. axum, hyper and tower-http live only here; [`guard`] decides
+//! which requests are answered, [`connections`] accepts and caps connections.
 //!
 //! The site is served under its `base_url` path, so the files are exactly those `gen build`
 //! writes; the live-reload script is added to HTML responses on the way out and never written
 //! to disk.
 
+mod connections;
+mod guard;
+
 use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use axum::Router;
 use axum::body::{Body, to_bytes};
@@ -18,15 +21,13 @@ use axum::http::{HeaderValue, Response, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
-use hyper::server::conn::http1;
-use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::service::TowerToHyperService;
 use tokio::sync::broadcast;
 use tokio_stream::StreamExt as _;
 use tokio_stream::wrappers::BroadcastStream;
 use tower_http::services::ServeDir;
 
 use crate::diagnostics::Diagnostic;
+use guard::AllowedHosts;
 
 /// What the browser is told after a rebuild.
 #[derive(Debug, Clone)]
@@ -40,7 +41,7 @@ pub enum LiveEvent {
 /// The endpoint the live-reload script listens on.
 pub const LIVE_PATH: &str = "/__gen/live";
 const SCRIPT_PATH: &str = "/__gen/live.js";
-const SCRIPT: &str = include_str!("serve_live.js");
+const SCRIPT: &str = include_str!("../serve_live.js");
 /// The most bytes of one HTML page the server will buffer to add the script.
 const MAX_INJECT: usize = 64 * 1024 * 1024;
 
@@ -84,14 +85,22 @@ impl Server {
 }
 
 /// Binds `bind:port`, or the next free port above it (up to 20 tries), and serves `output`
-/// under `base_path` on the given runtime.
+/// under `base_path` on the given runtime, to requests addressed to localhost, loopback, the
+/// bind address or one of `allowed_hosts` (see [`guard`]).
 pub fn start(
     runtime: &tokio::runtime::Runtime,
     output: &Path,
     base_path: &str,
     bind: IpAddr,
     port: u16,
+    allowed_hosts: &[String],
 ) -> Result<Server, Diagnostic> {
+    let allowed = AllowedHosts::new(bind, allowed_hosts).map_err(|name| {
+        Diagnostic::error("", format!("--allowed-host {name:?} is not a host name")).with_hint(
+            "give a name such as my-laptop.local, an IP address, or .example.test for a \
+                 domain and its subdomains",
+        )
+    })?;
     let listener = bind_first_free(bind, port)?;
     let address = listener
         .local_addr()
@@ -103,44 +112,17 @@ pub fn start(
         output: output.to_path_buf(),
         base_path: base_path.to_owned(),
     };
-    let app = router(shared.clone());
+    let app = router(shared.clone()).layer(axum::middleware::from_fn_with_state(
+        Arc::new(allowed),
+        guard::guard,
+    ));
     runtime.spawn(async move {
         match tokio::net::TcpListener::from_std(listener) {
-            Ok(listener) => serve(listener, app).await,
+            Ok(listener) => connections::serve(listener, app).await,
             Err(e) => eprintln!("error: cannot serve: {e}"),
         }
     });
     Ok(Server { address, shared })
-}
-
-/// How long a client may take to send a request's headers, or stay idle between requests,
-/// before its connection is closed.
-const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// Accepts connections and serves each with hyper's HTTP/1 server. This is what
-/// `axum::serve` does, plus a timer for [`HEADER_TIMEOUT`]: without one, a client that
-/// never finishes its headers keeps its connection (and a file descriptor) forever.
-async fn serve(listener: tokio::net::TcpListener, app: Router) {
-    loop {
-        let stream = match listener.accept().await {
-            Ok((stream, _)) => stream,
-            // Out of file descriptors, or a connection reset before it was accepted: wait a
-            // moment (stalled clients time out meanwhile) rather than spin.
-            Err(_) => {
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                continue;
-            }
-        };
-        let service = TowerToHyperService::new(app.clone());
-        tokio::spawn(async move {
-            // A failed connection (reset, timed out, malformed) concerns only its client.
-            let _ = http1::Builder::new()
-                .timer(TokioTimer::new())
-                .header_read_timeout(HEADER_TIMEOUT)
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
-        });
-    }
 }
 
 fn bind_first_free(bind: IpAddr, port: u16) -> Result<std::net::TcpListener, Diagnostic> {
