@@ -103,21 +103,11 @@ impl Server {
 
     /// A plain GET of `path`: the status and the whole response.
     fn get(&self, path: &str) -> (u16, String) {
-        let mut stream = self.connect();
-        write!(
-            stream,
-            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-        )
-        .expect("send");
-        let mut response = Vec::new();
-        let _ = stream.read_to_end(&mut response);
-        let response = String::from_utf8_lossy(&response).into_owned();
-        (status_of(&response), response)
+        self.request(path, "Host: 127.0.0.1\r\n")
     }
 
     /// A GET of `path` with `headers` (lines ending in CRLF) instead of the Host line: the
-    /// status and what came back, up to the end of the response or, for an event stream,
-    /// of its head.
+    /// status and the whole response or, for an event stream, its head.
     fn request(&self, path: &str, headers: &str) -> (u16, String) {
         let mut stream = self.connect();
         write!(
@@ -127,14 +117,13 @@ impl Server {
         .expect("send");
         let mut response = Vec::new();
         let mut chunk = [0; 4096];
-        loop {
-            let head = String::from_utf8_lossy(&response).into_owned();
-            if head.contains("\r\n\r\n") && head.contains("text/event-stream") {
+        while let Ok(n @ 1..) = stream.read(&mut chunk) {
+            response.extend_from_slice(&chunk[..n]);
+            let head = response.windows(4).position(|w| w == b"\r\n\r\n");
+            if head.is_some_and(|end| {
+                String::from_utf8_lossy(&response[..end]).contains("text/event-stream")
+            }) {
                 break;
-            }
-            match stream.read(&mut chunk) {
-                Ok(0) | Err(_) => break,
-                Ok(n) => response.extend_from_slice(&chunk[..n]),
             }
         }
         let response = String::from_utf8_lossy(&response).into_owned();
