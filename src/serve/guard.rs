@@ -168,12 +168,12 @@ fn check(
     if let Some(authority) = target_authority {
         admit(allowed, Some(authority))?;
     }
-    if path.starts_with(OWN_PREFIX) {
-        if let Some(origin) = headers.get(header::ORIGIN) {
-            let host = origin.to_str().ok().and_then(origin_host);
-            if !host.as_ref().is_some_and(|h| allowed.allows(h)) {
-                return Err(Refusal::CrossOrigin(host));
-            }
+    if path.starts_with(OWN_PREFIX)
+        && let Some(origin) = headers.get(header::ORIGIN)
+    {
+        let host = origin.to_str().ok().and_then(origin_host);
+        if !host.as_ref().is_some_and(|h| allowed.allows(h)) {
+            return Err(Refusal::CrossOrigin(host));
         }
     }
     Ok(())
