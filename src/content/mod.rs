@@ -114,9 +114,10 @@ impl ContentCache {
         self.policy == config.raw_html && self.zone == config.timezone
     }
 
-    /// Re-reads the files named in `changed` (every file when `None`). A change that is only
-    /// edits of files already known skips listing the folder; anything else (a file created,
-    /// deleted or renamed) lists it again. Returns how many files were read.
+    /// Re-reads the files named in `changed` (every file when `None`); a folder named there
+    /// stands for every file under it. A change that is only edits of files already known
+    /// skips listing the folder; anything else (a file created, deleted or renamed) lists it
+    /// again. Returns how many files were read.
     pub fn refresh(&mut self, changed: Option<&HashSet<PathBuf>>) -> usize {
         // A file now a symbolic link is listed again, so the link is judged before it is read.
         let only_edits = changed.is_some_and(|c| {
@@ -140,14 +141,15 @@ impl ContentCache {
                 })
                 .collect()
         } else {
-            let (listed, problems) = load::list(&self.root.join("content"));
+            let content = self.root.join("content");
+            let (listed, problems) = load::list(&content);
             self.listing_problems = problems;
             let keep: HashSet<&PathBuf> = listed.iter().map(|(p, _)| p).collect();
             self.files.retain(|p, _| keep.contains(p));
             listed
                 .into_iter()
                 .filter(|(p, _)| {
-                    !self.files.contains_key(p) || changed.is_none_or(|c| c.contains(p))
+                    !self.files.contains_key(p) || changed.is_none_or(|c| named(c, p, &content))
                 })
                 .collect()
         };
@@ -313,6 +315,16 @@ impl ContentCache {
     }
 }
 
+/// True when `changed` names `path` or a folder it sits in (up to `content`). A folder
+/// deleted and put back, or renamed, brings files whose own events were never seen: the
+/// watch of the folder went with it, and the new one starts after they were written.
+fn named(changed: &HashSet<PathBuf>, path: &Path, content: &Path) -> bool {
+    let floor = content.as_os_str().len();
+    path.ancestors()
+        .take_while(|a| a.as_os_str().len() >= floor)
+        .any(|a| changed.contains(a))
+}
+
 /// True when an edit from `a` to `b` leaves the timeline's structure as it was: the same slug,
 /// date (so the same place in the order and the same day), actors, tags and cited sources.
 /// Everything else an event has (title, body, time zone shown, quotes, location, importance,
@@ -359,4 +371,34 @@ fn readers(files: usize) -> Option<rayon::ThreadPool> {
                 .ok()
         })
         .flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_named_folder_stands_for_the_files_under_it() {
+        let content = Path::new("/s/content");
+        let file = Path::new("/s/content/events/a/x.md");
+        let set =
+            |paths: &[&str]| -> HashSet<PathBuf> { paths.iter().map(PathBuf::from).collect() };
+        for hit in [
+            "/s/content/events/a/x.md",
+            "/s/content/events/a",
+            "/s/content/events",
+            "/s/content",
+        ] {
+            assert!(named(&set(&[hit]), file, content), "{hit}");
+        }
+        // Above the content folder, beside the file, or a sibling whose name it begins with.
+        for miss in [
+            "/s",
+            "/s/content/events/b",
+            "/s/content/events/a/y.md",
+            "/s/content/events/a/x",
+        ] {
+            assert!(!named(&set(&[miss]), file, content), "{miss}");
+        }
+    }
 }
