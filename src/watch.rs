@@ -170,50 +170,61 @@ pub fn watch(
                 None
             }),
         };
-        match result {
-            Ok(None) => {
-                if let Some(server) = &server {
-                    server.announce(LiveEvent::Reload {
-                        paths: Vec::new(),
-                        all: true,
-                    });
-                }
-            }
-            Ok(Some(report)) => {
-                say(WatchMessage::Rebuilt {
-                    cause,
-                    report: &report,
-                });
-                let visible = !report.written.is_empty() || !report.removed.is_empty();
-                if let Some(server) = server.as_ref().filter(|s| visible || s.showing_error()) {
-                    let changed: Vec<&String> =
-                        report.written.iter().chain(&report.removed).collect();
-                    let all = changed.iter().any(|p| {
-                        !p.ends_with(".html") && !p.ends_with(".xml") && !p.ends_with(".json")
-                    });
-                    let paths = changed
-                        .iter()
-                        .map(|p| format!("{base_path}{}", p.trim_end_matches("index.html")))
-                        .collect();
-                    server.announce(LiveEvent::Reload { paths, all });
-                }
-            }
-            Err(failure) => {
-                say(WatchMessage::Failed(&failure.diagnostics));
-                if let Some(server) = &server {
-                    let text: Vec<String> = failure
-                        .diagnostics
-                        .iter()
-                        .map(|d| d.render(&root, false))
-                        .collect();
-                    server.announce(LiveEvent::Error(text.join("\n")));
-                }
-            }
-        }
+        announce(result, cause, server.as_ref(), &root, &base_path, &mut say);
     }
     drop(debouncer);
     runtime.shutdown_timeout(Duration::from_millis(200));
     Ok(())
+}
+
+/// Tells the user, and the browsers watching, what a rebuild did.
+fn announce(
+    result: Result<Option<RebuildReport>, BuildFailure>,
+    cause: String,
+    server: Option<&serve::Server>,
+    root: &Path,
+    base_path: &str,
+    say: &mut impl FnMut(WatchMessage<'_>),
+) {
+    match result {
+        Ok(None) => {
+            if let Some(server) = server {
+                server.announce(LiveEvent::Reload {
+                    paths: Vec::new(),
+                    all: true,
+                });
+            }
+        }
+        Ok(Some(report)) => {
+            say(WatchMessage::Rebuilt {
+                cause,
+                report: &report,
+            });
+            let visible = !report.written.is_empty() || !report.removed.is_empty();
+            if let Some(server) = server.filter(|s| visible || s.showing_error()) {
+                let changed: Vec<&String> = report.written.iter().chain(&report.removed).collect();
+                let all = changed.iter().any(|p| {
+                    !p.ends_with(".html") && !p.ends_with(".xml") && !p.ends_with(".json")
+                });
+                let paths = changed
+                    .iter()
+                    .map(|p| format!("{base_path}{}", p.trim_end_matches("index.html")))
+                    .collect();
+                server.announce(LiveEvent::Reload { paths, all });
+            }
+        }
+        Err(failure) => {
+            say(WatchMessage::Failed(&failure.diagnostics));
+            if let Some(server) = server {
+                let text: Vec<String> = failure
+                    .diagnostics
+                    .iter()
+                    .map(|d| d.render(root, false))
+                    .collect();
+                server.announce(LiveEvent::Error(text.join("\n")));
+            }
+        }
+    }
 }
 
 fn is_write(kind: &EventKind) -> bool {
