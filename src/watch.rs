@@ -5,16 +5,19 @@
 //! Editors save in many ways (in place, or to a temporary file renamed over the original);
 //! the debouncer merges the events of one save, editor temporary files are ignored, and the
 //! content folder is listed again on each rebuild, so every way of saving is seen.
+//!
+//! Storms (a branch switch, `git stash`, an editor refreshing a folder) are taken whole: the
+//! events that pile up while a rebuild runs make one rebuild after it.
 
 use std::collections::HashSet;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::mpsc::{self, Receiver};
 use std::time::Duration;
 
 use notify_debouncer_full::notify::event::{MetadataKind, ModifyKind};
 use notify_debouncer_full::notify::{EventKind, RecursiveMode};
-use notify_debouncer_full::{DebounceEventResult, new_debouncer};
+use notify_debouncer_full::{DebounceEventResult, DebouncedEvent, new_debouncer};
 
 use crate::config::CONFIG_FILE;
 use crate::content::is_ignored;
@@ -57,6 +60,47 @@ pub enum WatchMessage<'a> {
 enum Message {
     Files(DebounceEventResult),
     Quit,
+}
+
+/// The messages waiting in the channel, taken together.
+#[derive(Default)]
+struct Batch {
+    /// What they call for, merged: one rebuild for all of them.
+    change: Option<Change>,
+    notes: Vec<String>,
+    quit: bool,
+}
+
+impl Batch {
+    /// `first` and every message already waiting behind it. Events that came in while a
+    /// rebuild ran would otherwise each make a rebuild of their own, one after another.
+    fn drain(first: Message, receiver: &Receiver<Message>, root: &Path, output: &Path) -> Batch {
+        let mut batch = Batch::default();
+        for message in std::iter::once(first).chain(receiver.try_iter()) {
+            match message {
+                Message::Quit => batch.quit = true,
+                Message::Files(Err(errors)) => batch
+                    .notes
+                    .push(format!("file watching reported: {errors:?}")),
+                Message::Files(Ok(events)) => batch.add(&events, root, output),
+            }
+        }
+        batch
+    }
+
+    fn add(&mut self, events: &[DebouncedEvent], root: &Path, output: &Path) {
+        // Reading files raises access events (our own rebuilds read them); only writes count.
+        let paths: Vec<PathBuf> = events
+            .iter()
+            .filter(|e| is_write(&e.kind))
+            .flat_map(|e| e.paths.iter().cloned())
+            .collect();
+        let change = classify(root, output, &paths);
+        self.change = match (self.change.take(), change) {
+            (Some(a), Some(b)) => Some(merge(a, b)),
+            (a, b) => a.or(b),
+        };
+    }
 }
 
 /// Runs until Ctrl-C. Returns an error only when watching cannot start at all.
@@ -135,24 +179,15 @@ pub fn watch(
         None
     };
 
-    for message in receiver {
-        let events = match message {
-            Message::Quit => break,
-            Message::Files(Err(errors)) => {
-                say(WatchMessage::Note(format!(
-                    "file watching reported: {errors:?}"
-                )));
-                continue;
-            }
-            Message::Files(Ok(events)) => events,
-        };
-        // Reading files raises access events (our own rebuilds read them); only writes count.
-        let paths: Vec<PathBuf> = events
-            .iter()
-            .filter(|e| is_write(&e.kind))
-            .flat_map(|e| e.paths.iter().cloned())
-            .collect();
-        let Some(change) = classify(&root, &output, &paths) else {
+    while let Ok(first) = receiver.recv() {
+        let batch = Batch::drain(first, &receiver, &root, &output);
+        if batch.quit {
+            break;
+        }
+        for note in batch.notes {
+            say(WatchMessage::Note(note));
+        }
+        let Some(change) = batch.change else {
             continue;
         };
         let cause = describe(&root, &change);
@@ -290,6 +325,23 @@ pub fn classify(root: &Path, output: &Path, paths: &[PathBuf]) -> Option<Change>
     }
 }
 
+/// One change standing for two that came one after the other: content paths are joined,
+/// the same kind stays, and two kinds redo everything.
+fn merge(a: Change, b: Change) -> Change {
+    match (a, b) {
+        (Change::Content(mut a), Change::Content(mut b)) => {
+            if a.len() < b.len() {
+                std::mem::swap(&mut a, &mut b);
+            }
+            a.extend(b);
+            Change::Content(a)
+        }
+        (Change::Templates, Change::Templates) => Change::Templates,
+        (Change::Static, Change::Static) => Change::Static,
+        _ => Change::Everything,
+    }
+}
+
 /// Hidden files, backups and the temporary files editors save through.
 fn is_editor_file(name: &str) -> bool {
     is_ignored(name)
@@ -335,7 +387,92 @@ fn open_browser(url: &str, say: &mut impl FnMut(WatchMessage<'_>)) {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Instant;
+
+    use notify_debouncer_full::notify::Event;
+    use notify_debouncer_full::notify::event::AccessKind;
+
     use super::*;
+
+    fn content(list: &[&str]) -> Change {
+        Change::Content(list.iter().map(PathBuf::from).collect())
+    }
+
+    fn files(events: &[(EventKind, &str)]) -> Message {
+        Message::Files(Ok(events
+            .iter()
+            .map(|(kind, path)| {
+                DebouncedEvent::new(
+                    Event::new(*kind).add_path(PathBuf::from(path)),
+                    Instant::now(),
+                )
+            })
+            .collect()))
+    }
+
+    #[test]
+    fn merging_joins_content_and_mixed_kinds_redo_everything() {
+        let merged = merge(
+            content(&["/s/content/a.md", "/s/content/b.md"]),
+            content(&["/s/content/b.md", "/s/content/c.md"]),
+        );
+        assert!(
+            matches!(&merged, Change::Content(p) if *p == ["/s/content/a.md", "/s/content/b.md", "/s/content/c.md"].iter().map(PathBuf::from).collect()),
+            "{merged:?}"
+        );
+        assert!(matches!(
+            merge(Change::Templates, Change::Templates),
+            Change::Templates
+        ));
+        assert!(matches!(
+            merge(Change::Static, Change::Static),
+            Change::Static
+        ));
+        for (a, b) in [
+            (content(&["/s/content/a.md"]), Change::Templates),
+            (Change::Static, content(&["/s/content/a.md"])),
+            (Change::Templates, Change::Static),
+            (Change::Everything, Change::Static),
+            (content(&["/s/content/a.md"]), Change::Everything),
+        ] {
+            assert!(matches!(merge(a, b), Change::Everything));
+        }
+    }
+
+    #[test]
+    fn everything_waiting_makes_one_change() {
+        let (root, out) = (Path::new("/s"), Path::new("/s/public"));
+        let (sender, receiver) = mpsc::channel();
+        let write = EventKind::Modify(ModifyKind::Any);
+        for n in 1..1000 {
+            let path = format!("/s/content/events/e{}.md", n % 300);
+            sender.send(files(&[(write, &path)])).expect("send");
+        }
+        sender
+            .send(files(&[(
+                EventKind::Access(AccessKind::Any),
+                "/s/content/events/x.md",
+            )]))
+            .expect("send");
+        let first = files(&[(write, "/s/content/events/e0.md")]);
+        let batch = Batch::drain(first, &receiver, root, out);
+        assert!(receiver.try_recv().is_err(), "the channel is drained");
+        assert!(matches!(&batch.change, Some(Change::Content(p)) if p.len() == 300));
+        assert!(!batch.quit);
+
+        sender
+            .send(files(&[(write, "/s/templates/base.html")]))
+            .expect("send");
+        sender.send(Message::Quit).expect("send");
+        let batch = Batch::drain(
+            files(&[(write, "/s/content/events/e1.md")]),
+            &receiver,
+            root,
+            out,
+        );
+        assert!(matches!(batch.change, Some(Change::Everything)));
+        assert!(batch.quit);
+    }
 
     fn paths(list: &[&str]) -> Vec<PathBuf> {
         list.iter().map(PathBuf::from).collect()
