@@ -7,7 +7,8 @@
 //! content folder is listed again on each rebuild, so every way of saving is seen.
 //!
 //! Storms (a branch switch, `git stash`, an editor refreshing a folder) are taken whole: the
-//! events that pile up while a rebuild runs make one rebuild after it.
+//! events that pile up while a rebuild runs make one rebuild after it, and a folder deleted,
+//! renamed or put back is watched again and read in full.
 
 use std::collections::HashSet;
 use std::net::IpAddr;
@@ -16,8 +17,10 @@ use std::sync::mpsc::{self, Receiver};
 use std::time::Duration;
 
 use notify_debouncer_full::notify::event::{MetadataKind, ModifyKind};
-use notify_debouncer_full::notify::{EventKind, RecursiveMode};
-use notify_debouncer_full::{DebounceEventResult, DebouncedEvent, new_debouncer};
+use notify_debouncer_full::notify::{EventKind, RecommendedWatcher, RecursiveMode};
+use notify_debouncer_full::{
+    DebounceEventResult, DebouncedEvent, Debouncer, RecommendedCache, new_debouncer,
+};
 
 use crate::config::CONFIG_FILE;
 use crate::content::is_ignored;
@@ -28,6 +31,11 @@ use crate::session::{Change, RebuildReport, Session};
 
 /// How long a burst of file events may last before the rebuild starts.
 const DEBOUNCE: Duration = Duration::from_millis(10);
+
+/// The folders watched recursively. The root itself is watched alone (not recursively), so a
+/// `site.toml` replaced by a rename is seen, and so is each of these folders being created,
+/// deleted, renamed or put back.
+const FOLDERS: [&str; 3] = ["content", "templates", "static"];
 
 /// What `gen watch` is asked to do.
 #[derive(Debug, Clone)]
@@ -67,6 +75,11 @@ enum Message {
 struct Batch {
     /// What they call for, merged: one rebuild for all of them.
     change: Option<Change>,
+    /// Watched folders an event named itself (created, deleted, renamed): their watch may be
+    /// gone, or may watch a folder that is no longer there.
+    replaced: HashSet<PathBuf>,
+    /// The kernel dropped events (its queue overflowed): what changed is unknown.
+    rescan: bool,
     notes: Vec<String>,
     quit: bool,
 }
@@ -89,13 +102,28 @@ impl Batch {
     }
 
     fn add(&mut self, events: &[DebouncedEvent], root: &Path, output: &Path) {
+        let folders: Vec<PathBuf> = FOLDERS.iter().map(|f| root.join(f)).collect();
+        let mut change = None;
+        if events.iter().any(|e| e.need_rescan()) {
+            self.rescan = true;
+            self.replaced.extend(folders.iter().cloned());
+            change = Some(Change::Everything);
+        }
+        self.replaced.extend(
+            events
+                .iter()
+                .filter(|e| moves(&e.kind))
+                .flat_map(|e| &e.paths)
+                .filter(|p| folders.contains(p))
+                .cloned(),
+        );
         // Reading files raises access events (our own rebuilds read them); only writes count.
         let paths: Vec<PathBuf> = events
             .iter()
             .filter(|e| is_write(&e.kind))
             .flat_map(|e| e.paths.iter().cloned())
             .collect();
-        let change = classify(root, output, &paths);
+        let change = change.or_else(|| classify(root, output, &paths));
         self.change = match (self.change.take(), change) {
             (Some(a), Some(b)) => Some(merge(a, b)),
             (a, b) => a.or(b),
@@ -146,9 +174,7 @@ pub fn watch(
         .watch(&root, RecursiveMode::NonRecursive)
         .map_err(|e| Diagnostic::error(&root, format!("cannot watch: {e}")))?;
     let mut watched = HashSet::new();
-    watch_folders(&root, &mut watched, &mut |dir| {
-        debouncer.watch(dir, RecursiveMode::Recursive).is_ok()
-    });
+    watch_folders(&root, &mut watched, &HashSet::new(), &mut debouncer);
 
     let mut session = match Session::start(&build) {
         Ok((session, report)) => {
@@ -187,15 +213,17 @@ pub fn watch(
         for note in batch.notes {
             say(WatchMessage::Note(note));
         }
+        // Before the rebuild, which reads all of a replaced folder (the change names it), so
+        // what was written in it before its new watch began is not missed.
+        watch_folders(&root, &mut watched, &batch.replaced, &mut debouncer);
         let Some(change) = batch.change else {
             continue;
         };
-        let cause = describe(&root, &change);
-        if !matches!(change, Change::Content(_)) {
-            watch_folders(&root, &mut watched, &mut |dir| {
-                debouncer.watch(dir, RecursiveMode::Recursive).is_ok()
-            });
-        }
+        let cause = if batch.rescan {
+            "file events were lost (too many at once); everything was read again".to_owned()
+        } else {
+            describe(&root, &change)
+        };
         // Until a first build succeeds there is no session: each change retries it.
         let result = match session.as_mut() {
             Some(s) => s.rebuild(&change).map(Some),
@@ -270,14 +298,39 @@ fn is_write(kind: &EventKind) -> bool {
     }
 }
 
+/// An event that creates, deletes or moves what it names (a folder's watch goes with it).
+fn moves(kind: &EventKind) -> bool {
+    matches!(
+        kind,
+        EventKind::Create(_)
+            | EventKind::Remove(_)
+            | EventKind::Modify(ModifyKind::Name(_))
+            | EventKind::Any
+    )
+}
+
+/// Watches each of [`FOLDERS`] that exists and is not in `watched`, after watching those in
+/// `replaced` afresh. A folder deleted or renamed took its watch with it, and one put back in
+/// its place (`git stash`, a branch switch, an editor) is a new folder no watch covers; notify
+/// itself watches only the sub-folders created inside a watched folder.
 fn watch_folders(
     root: &Path,
     watched: &mut HashSet<PathBuf>,
-    watch: &mut dyn FnMut(&Path) -> bool,
+    replaced: &HashSet<PathBuf>,
+    debouncer: &mut Debouncer<RecommendedWatcher, RecommendedCache>,
 ) {
-    for name in ["content", "templates", "static"] {
+    for dir in replaced {
+        if watched.remove(dir) {
+            // Fails when notify already dropped the watch with the folder; nothing to undo.
+            let _ = debouncer.unwatch(dir);
+        }
+    }
+    for name in FOLDERS {
         let dir = root.join(name);
-        if dir.is_dir() && !watched.contains(&dir) && watch(&dir) {
+        if dir.is_dir()
+            && !watched.contains(&dir)
+            && debouncer.watch(&dir, RecursiveMode::Recursive).is_ok()
+        {
             watched.insert(dir);
         }
     }
@@ -390,7 +443,9 @@ mod tests {
     use std::time::Instant;
 
     use notify_debouncer_full::notify::Event;
-    use notify_debouncer_full::notify::event::AccessKind;
+    use notify_debouncer_full::notify::event::{
+        AccessKind, CreateKind, Flag, RemoveKind, RenameMode,
+    };
 
     use super::*;
 
@@ -458,7 +513,7 @@ mod tests {
         let batch = Batch::drain(first, &receiver, root, out);
         assert!(receiver.try_recv().is_err(), "the channel is drained");
         assert!(matches!(&batch.change, Some(Change::Content(p)) if p.len() == 300));
-        assert!(!batch.quit);
+        assert!(batch.replaced.is_empty() && !batch.rescan && !batch.quit);
 
         sender
             .send(files(&[(write, "/s/templates/base.html")]))
@@ -472,6 +527,51 @@ mod tests {
         );
         assert!(matches!(batch.change, Some(Change::Everything)));
         assert!(batch.quit);
+    }
+
+    #[test]
+    fn a_folder_deleted_renamed_or_created_is_watched_again() {
+        let (root, out) = (Path::new("/s"), Path::new("/s/public"));
+        let (_sender, receiver) = mpsc::channel();
+        let batch = Batch::drain(
+            files(&[
+                (EventKind::Remove(RemoveKind::Folder), "/s/content"),
+                (
+                    EventKind::Modify(ModifyKind::Name(RenameMode::To)),
+                    "/s/static",
+                ),
+                (
+                    EventKind::Create(CreateKind::Folder),
+                    "/s/templates/partials",
+                ),
+                (
+                    EventKind::Modify(ModifyKind::Metadata(MetadataKind::Any)),
+                    "/s/templates",
+                ),
+            ]),
+            &receiver,
+            root,
+            out,
+        );
+        let want: HashSet<PathBuf> = ["/s/content", "/s/static"]
+            .iter()
+            .map(PathBuf::from)
+            .collect();
+        assert_eq!(
+            batch.replaced, want,
+            "a sub-folder's watch is notify's; a chmod keeps it"
+        );
+        assert!(matches!(batch.change, Some(Change::Everything)));
+
+        let lost = Event::new(EventKind::Other).set_flag(Flag::Rescan);
+        let batch = Batch::drain(
+            Message::Files(Ok(vec![DebouncedEvent::new(lost, Instant::now())])),
+            &receiver,
+            root,
+            out,
+        );
+        assert!(batch.rescan && matches!(batch.change, Some(Change::Everything)));
+        assert_eq!(batch.replaced.len(), FOLDERS.len());
     }
 
     fn paths(list: &[&str]) -> Vec<PathBuf> {
