@@ -18,6 +18,7 @@ mod properties;
 mod repository;
 mod server;
 mod snapshots;
+mod storms;
 mod support;
 mod watch;
 mod xss;

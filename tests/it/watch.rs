@@ -11,27 +11,40 @@ use crate::support::{self, Site};
 
 const PATIENCE: Duration = Duration::from_secs(15);
 
-struct Watcher {
+/// A running `gen watch` and what it printed (also used by `storms`).
+pub(crate) struct Watcher {
     child: Child,
     lines: Receiver<String>,
     seen: Vec<String>,
+    /// How long a wait for a line may last before the test fails as hung.
+    patience: Duration,
 }
 
 impl Watcher {
-    fn start(site: &Site, args: &[&str]) -> Watcher {
+    pub(crate) fn start(site: &Site, args: &[&str]) -> Watcher {
+        Self::start_with(site, args, PATIENCE)
+    }
+
+    /// Starts with more `patience` than the default, for sites whose builds take a while.
+    pub(crate) fn start_with(site: &Site, args: &[&str], patience: Duration) -> Watcher {
         let (child, lines) = support::spawn_watch(site, args);
         let mut w = Watcher {
             child,
             lines,
             seen: Vec::new(),
+            patience,
         };
         w.wait_line(|l| l.contains("watching for changes"));
         w
     }
 
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Waits for a printed line matching `want` and returns it.
-    fn wait_line(&mut self, want: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + PATIENCE;
+    pub(crate) fn wait_line(&mut self, want: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + self.patience;
         if let Some(l) = self.seen.iter().find(|l| want(l)) {
             return l.clone();
         }
@@ -49,12 +62,12 @@ impl Watcher {
         panic!("no such line in time; seen:\n{}", self.seen.join("\n"));
     }
 
-    /// Forgets what was printed so far, so the next wait sees only new lines.
-    fn clear(&mut self) {
+    /// Forgets what was printed so far, so the next wait sees only new lines; returns it.
+    pub(crate) fn clear(&mut self) -> Vec<String> {
         while let Ok(l) = self.lines.try_recv() {
             self.seen.push(l);
         }
-        self.seen.clear();
+        std::mem::take(&mut self.seen)
     }
 }
 
@@ -67,7 +80,11 @@ impl Drop for Watcher {
 
 /// Polls `check` until it holds or the patience runs out.
 fn eventually(what: &str, check: impl Fn() -> bool) {
-    let deadline = Instant::now() + PATIENCE;
+    eventually_within(PATIENCE, what, check);
+}
+
+pub(crate) fn eventually_within(patience: Duration, what: &str, check: impl Fn() -> bool) {
+    let deadline = Instant::now() + patience;
     while Instant::now() < deadline {
         if check() {
             return;
