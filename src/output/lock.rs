@@ -40,6 +40,17 @@ pub fn lock_path(parent: &Path, name: &str) -> PathBuf {
 impl OutputLock {
     /// Takes the lock at `path`, waiting or failing as `busy` says.
     pub fn acquire(path: &Path, busy: Busy) -> Result<OutputLock, Diagnostic> {
+        // gen makes the lock a plain file. Opening a symbolic link in its place would empty
+        // and overwrite the file it leads to (a link a cloned repository put there, say).
+        if fs::symlink_metadata(path).is_ok_and(|m| !m.is_file()) {
+            return Err(Diagnostic::error(
+                path,
+                "the build lock is not a file gen made; refusing to open it",
+            )
+            .with_hint(
+                "delete it (gen makes a new one) and build again; the previous site was kept",
+            ));
+        }
         let mut file = fs::OpenOptions::new()
             .read(true)
             .write(true)

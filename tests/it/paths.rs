@@ -98,3 +98,23 @@ fn a_build_touches_nothing_but_its_output_and_spare() {
         ]
     );
 }
+
+/// A build lock that is a symbolic link (a cloned repository may hold one) is refused: opening
+/// it would empty the file it leads to and write gen's process id into it.
+#[cfg(unix)]
+#[test]
+fn a_build_lock_that_is_a_link_is_refused() {
+    let site = Site::new();
+    let outside = tempfile::tempdir().expect("temp dir");
+    let target = outside.path().join("target");
+    std::fs::write(&target, "keep").expect("write");
+    std::os::unix::fs::symlink(&target, site.path(".public.lock")).expect("link");
+    let run = site.build();
+    assert!(!run.success, "built through a linked lock");
+    assert!(
+        run.stderr.contains("build lock is not a file"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(std::fs::read_to_string(&target).expect("read"), "keep");
+}
