@@ -82,17 +82,37 @@ pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
             }
         }
     }
+    let mut parsed = Vec::with_capacity(chosen.len());
     for (name, text, path) in &chosen {
-        if let Err(e) = tera::Template::new(name, None, text) {
-            problems.push(template_diagnostic(
+        match tera::Template::new(name, None, text) {
+            Ok(template) => parsed.push(template),
+            Err(e) => problems.push(template_diagnostic(
                 &shown_path(name, path.as_deref()),
                 text,
                 &e,
-            ));
+            )),
         }
     }
     if !problems.is_empty() {
         return Err(problems);
+    }
+    // Tera recurses through such a circle until the stack overflows (when building the chain
+    // of a template extending into it, or when rendering an include or import of it).
+    if let Some(circle) = circle(&parsed) {
+        let first = chosen.iter().find(|(n, _, _)| *n == circle[0]);
+        let path = shown_path(&circle[0], first.and_then(|(_, _, p)| p.as_deref()));
+        return Err(vec![
+            Diagnostic::error(
+                path,
+                format!(
+                    "templates use each other in a circle: {}",
+                    circle.join(" → ")
+                ),
+            )
+            .with_hint(
+                "a template may not extend, include or import itself, directly or through others",
+            ),
+        ]);
     }
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html", ".xml"]);
@@ -146,6 +166,89 @@ pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
         fingerprints,
         placeholder,
     })
+}
+
+/// A circle of templates each extending, including or importing the next (first and last
+/// the same), if there is one. A depth-first search kept on a stack of its own: a site may
+/// chain many templates.
+fn circle(templates: &[tera::Template]) -> Option<Vec<String>> {
+    let index: HashMap<&str, usize> = templates
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.name.as_str(), i))
+        .collect();
+    let edges: Vec<Vec<usize>> = templates.iter().map(|t| uses(t, &index)).collect();
+    // 0: not seen, 1: on the current path, 2: done (no circle through it).
+    let mut state = vec![0u8; templates.len()];
+    for start in 0..templates.len() {
+        if state[start] != 0 {
+            continue;
+        }
+        state[start] = 1;
+        let mut path = vec![(start, 0)];
+        while let Some(last) = path.last_mut() {
+            let (node, next) = *last;
+            let Some(&to) = edges[node].get(next) else {
+                state[node] = 2;
+                path.pop();
+                continue;
+            };
+            last.1 += 1;
+            match state[to] {
+                0 => {
+                    state[to] = 1;
+                    path.push((to, 0));
+                }
+                1 => {
+                    let from = path.iter().position(|(n, _)| *n == to).unwrap_or(0);
+                    let names = path[from..].iter().map(|(n, _)| *n).chain([to]);
+                    return Some(names.map(|n| templates[n].name.clone()).collect());
+                }
+                _ => {}
+            }
+        }
+    }
+    None
+}
+
+/// The templates `template` uses as it renders: its parent, those whose macros it imports,
+/// and those it includes (of a list, the first that exists, as Tera does).
+fn uses(template: &tera::Template, index: &HashMap<&str, usize>) -> Vec<usize> {
+    use tera::ast::Node;
+    let mut names: Vec<&str> = template.parent.iter().map(String::as_str).collect();
+    names.extend(
+        template
+            .imported_macro_files
+            .iter()
+            .map(|(f, _)| f.as_str()),
+    );
+    let mut todo: Vec<&[Node]> = vec![&template.ast];
+    while let Some(nodes) = todo.pop() {
+        for node in nodes {
+            match node {
+                Node::Include(_, list, _) => {
+                    names.extend(
+                        list.iter()
+                            .map(String::as_str)
+                            .find(|n| index.contains_key(n)),
+                    );
+                }
+                Node::MacroDefinition(_, m, _) => todo.push(&m.body),
+                Node::FilterSection(_, f, _) => todo.push(&f.body),
+                Node::Block(_, b, _) => todo.push(&b.body),
+                Node::Forloop(_, f, _) => {
+                    todo.push(&f.body);
+                    todo.extend(f.empty_body.as_deref());
+                }
+                Node::If(i, _) => {
+                    todo.extend(i.conditions.iter().map(|(_, _, body)| body.as_slice()));
+                    todo.extend(i.otherwise.iter().map(|(_, body)| body.as_slice()));
+                }
+                _ => {}
+            }
+        }
+    }
+    names.iter().filter_map(|n| index.get(n).copied()).collect()
 }
 
 /// Each template's fingerprint covers its own text and, transitively, every template whose

@@ -350,6 +350,36 @@ fn template_render_error_names_the_template() {
     );
 }
 
+/// Templates that extend, include or import each other in a circle are refused with the
+/// circle named; Tera followed them until the stack overflowed (found by the `site` fuzz
+/// target: `base.html` extending `index.html`, which extends `base.html`).
+#[test]
+fn templates_in_a_circle_are_refused() {
+    let macros = include_str!("../../templates/macros.html");
+    let imports_itself = format!("{{% import \"macros.html\" as again %}}{macros}");
+    for (name, text, circle) in [
+        (
+            "base.html",
+            "{% extends \"index.html\" %}",
+            "base.html → index.html → base.html",
+        ),
+        (
+            "index.html",
+            "{% if site %}{% include \"index.html\" %}{% endif %}",
+            "index.html → index.html",
+        ),
+        (
+            "macros.html",
+            imports_itself.as_str(),
+            "macros.html → macros.html",
+        ),
+    ] {
+        let expected =
+            format!("templates/{name}: error: templates use each other in a circle: {circle}");
+        fails_keeping_output(|s| s.file(&format!("templates/{name}"), text), &[&expected]);
+    }
+}
+
 #[test]
 fn unknown_importance_and_precision() {
     fails_keeping_output(
