@@ -30,7 +30,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use libfuzzer_sys::fuzz_target;
+use arbitrary::{Arbitrary, Unstructured};
+use libfuzzer_sys::{Corpus, fuzz_target};
 use timeline_gen::{BuildFailure, BuildOptions, BuildReport};
 
 use input::{Output, RootPath, SiteInput};
@@ -39,17 +40,34 @@ use work::Work;
 
 type Outcome = Result<BuildReport, BuildFailure>;
 
+// The input is taken as bytes and decoded here, as `fuzz_target!(|input: SiteInput| …)` would
+// (`arbitrary_take_rest`, inputs that do not decode rejected), so that the bytes can be kept
+// first: a stack overflow kills the process before libFuzzer can save the input (under
+// libFuzzer's `main` the Rust runtime's overflow handler is never installed, and libFuzzer's
+// own handler has no stack to run on). `cargo fuzz fmt` therefore shows bytes; the decoded
+// input is printed with GEN_FUZZ_SITE_SHOW=1.
 fuzz_target!(
     init: {
         Work::get();
         seeds::write_if_asked();
     },
-    |input: SiteInput| run(&input)
+    |data: &[u8]| -> Corpus {
+        let Ok(input) = SiteInput::arbitrary_take_rest(Unstructured::new(data)) else {
+            return Corpus::Reject;
+        };
+        let work = Work::get();
+        let _ = fs::write(&work.last_input, data);
+        run(&input);
+        Corpus::Keep
+    }
 );
 
 fn run(input: &SiteInput) {
     let work = Work::get();
     work.clear();
+    if showing() {
+        eprintln!("{input:#?}");
+    }
     let (options, output) = options(input, work);
     let mut writer = Writer::new(work, output);
     writer.config(&input.config);
@@ -92,10 +110,15 @@ fn canary() -> bool {
     *ON.get_or_init(|| std::env::var_os("GEN_FUZZ_CANARY").is_some_and(|v| v == "1"))
 }
 
-/// With `GEN_FUZZ_SITE_SHOW=1`, prints what a step gave (to see what an input does).
-fn show(step: &str, outcome: &Outcome) {
+/// Whether to print each input and what each step gave (`GEN_FUZZ_SITE_SHOW=1`).
+fn showing() -> bool {
     static ON: OnceLock<bool> = OnceLock::new();
-    if !*ON.get_or_init(|| std::env::var_os("GEN_FUZZ_SITE_SHOW").is_some_and(|v| v == "1")) {
+    *ON.get_or_init(|| std::env::var_os("GEN_FUZZ_SITE_SHOW").is_some_and(|v| v == "1"))
+}
+
+/// Prints what a step gave, when [`showing`].
+fn show(step: &str, outcome: &Outcome) {
+    if !showing() {
         return;
     }
     match outcome {

@@ -383,6 +383,18 @@ fn seeds() -> Vec<(&'static str, SiteInput)> {
     let mut marked = small();
     marked.extend([spare, inside]);
 
+    // base.html extends index.html, which extends base.html.
+    let mut circle = small();
+    circle.push(entry(
+        Place::Templates,
+        Name::Odd(48),
+        Ext::None,
+        Node::File(Body::Template {
+            base: 21,
+            edits: Vec::new(),
+        }),
+    ));
+
     let mut locked = small();
     locked.push(entry(
         Place::Root,
@@ -476,6 +488,10 @@ fn seeds() -> Vec<(&'static str, SiteInput)> {
                 Output::FromConfig,
                 vec![Vec::new(), Vec::new()],
             ),
+        ),
+        (
+            "template-circle",
+            plain(written(), circle, Output::FromConfig, Vec::new()),
         ),
         (
             "planted-lock",

@@ -294,6 +294,8 @@ pub const TEMPLATES: &[&str] = &[
     "{{ site | json_encode() }}",
     "{% extends \"index.html\" %}",
     "",
+    "{% include \"index.html\" %}",
+    "{% import \"macros.html\" as again %}",
 ];
 
 /// Units a large file repeats.

@@ -27,6 +27,8 @@ pub struct Work {
     pub marker_header: String,
     /// How many fields come before the path on each of its other lines.
     pub marker_fields: usize,
+    /// The bytes of the input being run, written before it runs (see `site.rs`).
+    pub last_input: PathBuf,
 }
 
 /// The files outside the site, each holding the secret somewhere gen would show it if it
@@ -104,6 +106,7 @@ impl Work {
             secret_files,
             marker_header: String::new(),
             marker_fields: 0,
+            last_input: dir.join("last-input"),
             dir,
         };
         (work.marker_header, work.marker_fields) = work.first_build();
@@ -185,8 +188,8 @@ impl Work {
         }
     }
 
-    /// Every regular file under the temporary folder (not under the secret folder, and not
-    /// through links) holding the secret.
+    /// Every regular file under the temporary folder (not under the secret folder, not the
+    /// input's bytes, and not through links) holding the secret.
     pub fn files_holding_secret(&self) -> Vec<PathBuf> {
         let mut found = Vec::new();
         self.scan(&self.dir, &mut found);
@@ -201,7 +204,7 @@ impl Work {
             let path = entry.path();
             match entry.file_type() {
                 Ok(t) if t.is_dir() && path != self.secret => self.scan(&path, found),
-                Ok(t) if t.is_file() => {
+                Ok(t) if t.is_file() && path != self.last_input => {
                     let bytes = fs::read(&path).unwrap_or_default();
                     if contains(&bytes, self.secret_text.as_bytes()) {
                         found.push(path);
