@@ -15,6 +15,8 @@
 
 #![no_main]
 
+#[path = "site/encode.rs"]
+mod encode;
 #[path = "site/input.rs"]
 mod input;
 #[path = "site/seeds.rs"]

@@ -1,16 +1,15 @@
-//! The `site` target's seeds: a few sites written as [`SiteInput`] values and encoded into the
-//! bytes `arbitrary` decodes them from. Only stock text is encodable (raw bytes would need
-//! lengths taken from the end of the input). Each encoding is decoded again and compared
-//! before it is written, so a change to the input types that the encoder misses is caught.
+//! The `site` target's seeds: a few sites written as [`SiteInput`] values, encoded (see
+//! `encode.rs`) and decoded again to check the encoding before they are written.
 //!
-//! `GEN_FUZZ_SITE_SEEDS=seeds/site cargo fuzz run --sanitizer none site -- -runs=0` (from
-//! `fuzz/`) writes them.
+//! `GEN_FUZZ_SITE_SEEDS=seeds/site target/site/x86_64-unknown-linux-gnu/release/site -runs=0`
+//! (from `fuzz/`, after building the target) writes them.
 
 use std::fs;
 use std::path::Path;
 
 use arbitrary::{Arbitrary, Unstructured};
 
+use crate::encode::Encode;
 use crate::input::*;
 
 /// Writes the seeds into the folder `GEN_FUZZ_SITE_SEEDS` names, if it is set.
@@ -30,17 +29,125 @@ pub fn write_if_asked() {
     }
 }
 
+fn seeds() -> Vec<(&'static str, SiteInput)> {
+    let from_config = || Output::FromConfig;
+    let secret_config = ConfigFile::Link(Link {
+        to: Target::Secret(6),
+        absolute: false,
+    });
+    vec![
+        (
+            "small",
+            site(small(), Output::Beside(Name::Odd(35)), vec![]),
+        ),
+        ("full", full()),
+        (
+            "links",
+            site(with(links()), Output::Beside(Name::Stock(0)), vec![]),
+        ),
+        ("bad-links", site(with(bad_links()), from_config(), vec![])),
+        ("outside", site(with(outside()), from_config(), vec![])),
+        (
+            "outside-errors",
+            site(with(outside_errors()), from_config(), vec![]),
+        ),
+        (
+            "outside-template",
+            site(with(outside_template()), from_config(), vec![]),
+        ),
+        (
+            "outside-config",
+            SiteInput {
+                config: secret_config,
+                ..site(small(), from_config(), vec![])
+            },
+        ),
+        (
+            "odd-names",
+            site(
+                with(odd_names()),
+                Output::Inside(vec![Name::Odd(5)]),
+                vec![],
+            ),
+        ),
+        ("errors", site(with(errors()), from_config(), vec![])),
+        (
+            "marked-spare",
+            site(with(marked_spare()), from_config(), vec![vec![], vec![]]),
+        ),
+        (
+            "template-circle",
+            site(with(template_circle()), from_config(), vec![]),
+        ),
+        (
+            "planted-lock",
+            site(with(planted_lock()), from_config(), vec![]),
+        ),
+        (
+            "rebuild",
+            site(small(), from_config(), vec![rebuild(), vec![]]),
+        ),
+    ]
+}
+
 fn s(i: u8) -> Pick {
     Pick::Stock(i)
 }
 
-fn entry(place: Place, name: Name, ext: Ext, node: Node) -> Entry {
+/// A site with `site.toml` written from [`settings`], its root given plainly.
+fn site(entries: Vec<Entry>, output: Output, rebuilds: Vec<Vec<Entry>>) -> SiteInput {
+    SiteInput {
+        config: ConfigFile::Written(settings()),
+        entries,
+        root: RootPath::Plain,
+        output,
+        drafts: false,
+        base_url: None,
+        rebuilds,
+    }
+}
+
+fn settings() -> Settings {
+    Settings {
+        title: s(0),
+        base_url: s(0),
+        timezone: None,
+        raw_html: None,
+        output_dir: None,
+        numbers: Vec::new(),
+        window: None,
+        extra: Vec::new(),
+    }
+}
+
+fn file(place: Place, name: Name, ext: Ext, body: Body) -> Entry {
     Entry {
         place,
         folders: Vec::new(),
         name,
         ext,
-        node,
+        node: Node::File(body),
+    }
+}
+
+fn linked(place: Place, name: Name, ext: Ext, to: Target, absolute: bool) -> Entry {
+    Entry {
+        node: Node::Link(Link { to, absolute }),
+        ..file(place, name, ext, Body::Empty)
+    }
+}
+
+fn template(base: u8) -> Body {
+    Body::Template {
+        base,
+        edits: Vec::new(),
+    }
+}
+
+fn page(title: Option<Pick>, body: u8) -> Body {
+    Body::Page {
+        title,
+        body: s(body),
     }
 }
 
@@ -68,748 +175,269 @@ fn source(line: u8) -> Body {
     })
 }
 
-fn settings() -> Settings {
-    Settings {
-        title: s(0),
-        base_url: s(0),
-        timezone: None,
-        raw_html: None,
-        output_dir: None,
-        numbers: Vec::new(),
-        window: None,
-        extra: Vec::new(),
-    }
-}
-
-/// A valid site: one event (`a`) citing one source (`s`).
+/// A valid site: one event (`a`) citing one source (`s`). After `site.toml` it makes
+/// content, content/events, a.md, content/sources, s.md (the targets of `Target::Entry`).
 fn small() -> Vec<Entry> {
     vec![
-        entry(
+        file(
             Place::Events,
             Name::Stock(1),
             Ext::Md,
-            Node::File(Body::Event(event(0, 0))),
+            Body::Event(event(0, 0)),
         ),
-        entry(
-            Place::Sources,
-            Name::Stock(0),
-            Ext::Md,
-            Node::File(source(0)),
-        ),
+        file(Place::Sources, Name::Stock(0), Ext::Md, source(0)),
     ]
 }
 
-fn link(to: Target, absolute: bool) -> Node {
-    Node::Link(Link { to, absolute })
+/// [`small`] and more.
+fn with(more: Vec<Entry>) -> Vec<Entry> {
+    let mut entries = small();
+    entries.extend(more);
+    entries
 }
 
-fn seeds() -> Vec<(&'static str, SiteInput)> {
-    let plain = |config, entries, output, rebuilds| SiteInput {
-        config,
-        entries,
-        root: RootPath::Plain,
-        output,
-        drafts: false,
-        base_url: None,
-        rebuilds,
-    };
-    let mut full = small();
+/// Two events, two sources, a page, a template of its own, overrides of a template and of
+/// the stylesheet, and most settings.
+fn full() -> SiteInput {
     let mut rich = event(1, 1);
     rich.actors = vec![s(0), s(1)];
     rich.tags = vec![s(3)];
     rich.sources = vec![(0, Some(s(0))), (1, None)];
     rich.extra = vec![s(0), s(3), s(5)];
     rich.body = s(2);
-    full.extend([
-        entry(
-            Place::Events,
-            Name::Stock(4),
-            Ext::Md,
-            Node::File(Body::Event(rich)),
-        ),
-        entry(
-            Place::Sources,
-            Name::Stock(1),
-            Ext::Md,
-            Node::File(source(1)),
-        ),
-        entry(
-            Place::Content,
-            Name::Stock(5),
-            Ext::Md,
-            Node::File(Body::Page {
-                title: Some(s(0)),
-                body: s(6),
-            }),
-        ),
-        entry(
-            Place::Templates,
-            Name::Stock(5),
-            Ext::Html,
-            Node::File(Body::Template {
-                base: 13,
-                edits: Vec::new(),
-            }),
-        ),
-        entry(
-            Place::Static,
-            Name::Odd(46),
-            Ext::None,
-            Node::File(Body::Page {
-                title: None,
-                body: s(0),
-            }),
-        ),
-        entry(
-            Place::Templates,
-            Name::Odd(0),
-            Ext::None,
-            Node::File(Body::Template {
-                base: 2,
-                edits: Vec::new(),
-            }),
-        ),
+    let entries = with(vec![
+        file(Place::Events, Name::Stock(4), Ext::Md, Body::Event(rich)),
+        file(Place::Sources, Name::Stock(1), Ext::Md, source(1)),
+        file(Place::Content, Name::Stock(5), Ext::Md, page(Some(s(0)), 6)),
+        file(Place::Templates, Name::Stock(5), Ext::Html, template(13)),
+        file(Place::Static, Name::Odd(46), Ext::None, page(None, 0)),
+        file(Place::Templates, Name::Odd(0), Ext::None, template(2)),
     ]);
-    let mut settings_full = settings();
-    settings_full.timezone = Some(s(0));
-    settings_full.raw_html = Some(s(1));
-    settings_full.numbers = vec![(0, 1), (1, 1)];
-    settings_full.window = Some((s(0), s(1)));
-    settings_full.extra = vec![s(0), s(1)];
+    let mut settings = settings();
+    settings.timezone = Some(s(0));
+    settings.raw_html = Some(s(1));
+    settings.numbers = vec![(0, 1), (1, 1)];
+    settings.window = Some((s(0), s(1)));
+    settings.extra = vec![s(0), s(1)];
+    SiteInput {
+        config: ConfigFile::Written(settings),
+        ..site(entries, Output::FromConfig, vec![])
+    }
+}
 
-    // After `site.toml`, small() makes content, content/events, a.md, content/sources, s.md.
-    let mut links = small();
-    links.extend([
-        entry(
+/// An event that is a link to another, a static file that is a link to a source.
+fn links() -> Vec<Entry> {
+    vec![
+        linked(
             Place::Events,
             Name::Stock(2),
             Ext::Md,
-            link(Target::Entry(3), false),
+            Target::Entry(3),
+            false,
         ),
-        entry(
+        linked(
             Place::Static,
             Name::Stock(5),
             Ext::Stock(2),
-            link(Target::Entry(5), true),
-        ),
-    ]);
-    let mut bad_links = small();
-    bad_links.extend([
-        entry(
-            Place::Content,
-            Name::Stock(7),
-            Ext::None,
-            link(Target::Root, false),
-        ),
-        entry(
-            Place::Events,
-            Name::Stock(3),
-            Ext::Md,
-            link(Target::Dangling(Name::Stock(3)), false),
-        ),
-        entry(
-            Place::Templates,
-            Name::Stock(7),
-            Ext::None,
-            link(Target::Itself, false),
-        ),
-        entry(
-            Place::Static,
-            Name::Stock(6),
-            Ext::None,
-            link(Target::Up(1), false),
-        ),
-    ]);
-
-    let mut outside = small();
-    outside.extend([
-        entry(
-            Place::Events,
-            Name::Stock(2),
-            Ext::Md,
-            link(Target::Secret(0), false),
-        ),
-        entry(
-            Place::Sources,
-            Name::Stock(1),
-            Ext::Md,
-            link(Target::Secret(1), true),
-        ),
-        entry(
-            Place::Content,
-            Name::Stock(3),
-            Ext::Md,
-            link(Target::Secret(2), false),
-        ),
-        entry(
-            Place::Static,
-            Name::Stock(3),
-            Ext::Stock(7),
-            link(Target::Secret(8), false),
-        ),
-        entry(
-            Place::Static,
-            Name::Stock(5),
-            Ext::None,
-            link(Target::SecretFolder, false),
-        ),
-    ]);
-    let mut outside_errors = small();
-    outside_errors.extend([
-        entry(
-            Place::Events,
-            Name::Stock(2),
-            Ext::Md,
-            link(Target::Secret(3), false),
-        ),
-        entry(
-            Place::Templates,
-            Name::Stock(3),
-            Ext::Html,
-            link(Target::Secret(5), true),
-        ),
-    ]);
-    let mut outside_template = small();
-    outside_template.push(entry(
-        Place::Templates,
-        Name::Odd(0),
-        Ext::None,
-        link(Target::Secret(4), false),
-    ));
-
-    let mut odd = small();
-    let mut nested = entry(
-        Place::Events,
-        Name::Stock(7),
-        Ext::Md,
-        Node::File(Body::Event(event(2, 2))),
-    );
-    nested.folders = vec![Name::Odd(5), Name::Long { unit: 12, len: 0 }];
-    odd.extend([
-        nested,
-        entry(
-            Place::Events,
-            Name::Odd(3),
-            Ext::Md,
-            Node::File(Body::Empty),
-        ),
-        entry(
-            Place::Content,
-            Name::Odd(2),
-            Ext::Md,
-            Node::File(Body::Blank(3)),
-        ),
-        entry(
-            Place::Static,
-            Name::Odd(16),
-            Ext::Stock(1),
-            Node::File(Body::Empty),
-        ),
-        entry(
-            Place::Static,
-            Name::Odd(12),
-            Ext::None,
-            Node::File(Body::Blank(0)),
-        ),
-        entry(
-            Place::Static,
-            Name::Odd(0),
-            Ext::None,
-            Node::File(Body::Page {
-                title: None,
-                body: s(0),
-            }),
-        ),
-        entry(
-            Place::Events,
-            Name::Stock(5),
-            Ext::Md,
-            Node::File(Body::Huge {
-                shape: Huge::EventBody,
-                unit: 1,
-                scale: 6,
-            }),
-        ),
-    ]);
-
-    let mut errors = small();
-    errors.extend([
-        entry(
-            Place::Events,
-            Name::Stock(3),
-            Ext::Md,
-            Node::File(Body::Empty),
-        ),
-        entry(
-            Place::Events,
-            Name::Stock(2),
-            Ext::Md,
-            Node::File(Body::Spoiled {
-                event: event(0, 0),
-                at: 9,
-            }),
-        ),
-        entry(
-            Place::Content,
-            Name::Stock(5),
-            Ext::Md,
-            Node::File(Body::Blank(4)),
-        ),
-        entry(
-            Place::Templates,
-            Name::Odd(49),
-            Ext::None,
-            Node::File(Body::Template {
-                base: 18,
-                edits: Vec::new(),
-            }),
-        ),
-    ]);
-
-    let mut spare = entry(
-        Place::Root,
-        Name::Odd(33),
-        Ext::None,
-        Node::File(Body::Marker(vec![Name::Odd(0)])),
-    );
-    spare.folders = vec![Name::Odd(34)];
-    let mut inside = entry(
-        Place::Root,
-        Name::Odd(0),
-        Ext::None,
-        link(Target::Secret(8), true),
-    );
-    inside.folders = vec![Name::Odd(34)];
-    let mut marked = small();
-    marked.extend([spare, inside]);
-
-    // base.html extends index.html, which extends base.html.
-    let mut circle = small();
-    circle.push(entry(
-        Place::Templates,
-        Name::Odd(48),
-        Ext::None,
-        Node::File(Body::Template {
-            base: 21,
-            edits: Vec::new(),
-        }),
-    ));
-
-    let mut locked = small();
-    locked.push(entry(
-        Place::Root,
-        Name::Odd(51),
-        Ext::None,
-        link(Target::Secret(8), false),
-    ));
-
-    let mut changed = event(0, 4);
-    changed.extra = vec![s(12)];
-    let rebuild = vec![
-        entry(
-            Place::Events,
-            Name::Stock(1),
-            Ext::Md,
-            Node::File(Body::Event(changed)),
-        ),
-        entry(
-            Place::Events,
-            Name::Stock(2),
-            Ext::Md,
-            Node::File(Body::Event(event(1, 3))),
-        ),
-    ];
-    let written = || ConfigFile::Written(settings());
-    let secret_config = ConfigFile::Link(Link {
-        to: Target::Secret(6),
-        absolute: false,
-    });
-    vec![
-        (
-            "small",
-            plain(
-                written(),
-                small(),
-                Output::Beside(Name::Odd(35)),
-                Vec::new(),
-            ),
-        ),
-        (
-            "full",
-            plain(
-                ConfigFile::Written(settings_full),
-                full,
-                Output::FromConfig,
-                Vec::new(),
-            ),
-        ),
-        (
-            "links",
-            plain(written(), links, Output::Beside(Name::Stock(0)), Vec::new()),
-        ),
-        (
-            "bad-links",
-            plain(written(), bad_links, Output::FromConfig, Vec::new()),
-        ),
-        (
-            "outside",
-            plain(written(), outside, Output::FromConfig, Vec::new()),
-        ),
-        (
-            "outside-errors",
-            plain(written(), outside_errors, Output::FromConfig, Vec::new()),
-        ),
-        (
-            "outside-template",
-            plain(written(), outside_template, Output::FromConfig, Vec::new()),
-        ),
-        (
-            "outside-config",
-            plain(secret_config, small(), Output::FromConfig, Vec::new()),
-        ),
-        (
-            "odd-names",
-            plain(
-                written(),
-                odd,
-                Output::Inside(vec![Name::Odd(5)]),
-                Vec::new(),
-            ),
-        ),
-        (
-            "errors",
-            plain(written(), errors, Output::FromConfig, Vec::new()),
-        ),
-        (
-            "marked-spare",
-            plain(
-                written(),
-                marked,
-                Output::FromConfig,
-                vec![Vec::new(), Vec::new()],
-            ),
-        ),
-        (
-            "template-circle",
-            plain(written(), circle, Output::FromConfig, Vec::new()),
-        ),
-        (
-            "planted-lock",
-            plain(written(), locked, Output::FromConfig, Vec::new()),
-        ),
-        (
-            "rebuild",
-            plain(
-                written(),
-                small(),
-                Output::FromConfig,
-                vec![rebuild, Vec::new()],
-            ),
+            Target::Entry(5),
+            true,
         ),
     ]
 }
 
-/// The bytes `arbitrary` decodes a value from (stock text only).
-trait Encode {
-    fn encode(&self, out: &mut Vec<u8>);
+fn bad_links() -> Vec<Entry> {
+    vec![
+        linked(
+            Place::Content,
+            Name::Stock(7),
+            Ext::None,
+            Target::Root,
+            false,
+        ),
+        linked(
+            Place::Events,
+            Name::Stock(3),
+            Ext::Md,
+            Target::Dangling(Name::Stock(3)),
+            false,
+        ),
+        linked(
+            Place::Templates,
+            Name::Stock(7),
+            Ext::None,
+            Target::Itself,
+            false,
+        ),
+        linked(
+            Place::Static,
+            Name::Stock(6),
+            Ext::None,
+            Target::Up(1),
+            false,
+        ),
+    ]
 }
 
-/// The tag of variant `i` of `n`: derived enums take a `u32` and keep `(u32 * n) >> 32`.
-fn tag(out: &mut Vec<u8>, i: u32, n: u32) {
-    let v = ((u64::from(i) << 32) + u64::from(n) - 1) / u64::from(n);
-    out.extend_from_slice(&u32::try_from(v).unwrap().to_le_bytes());
+/// Links to the secret event, source, page and plain file, and to the secret folder.
+fn outside() -> Vec<Entry> {
+    vec![
+        linked(
+            Place::Events,
+            Name::Stock(2),
+            Ext::Md,
+            Target::Secret(0),
+            false,
+        ),
+        linked(
+            Place::Sources,
+            Name::Stock(1),
+            Ext::Md,
+            Target::Secret(1),
+            true,
+        ),
+        linked(
+            Place::Content,
+            Name::Stock(3),
+            Ext::Md,
+            Target::Secret(2),
+            false,
+        ),
+        linked(
+            Place::Static,
+            Name::Stock(3),
+            Ext::Stock(7),
+            Target::Secret(8),
+            false,
+        ),
+        linked(
+            Place::Static,
+            Name::Stock(5),
+            Ext::None,
+            Target::SecretFolder,
+            false,
+        ),
+    ]
 }
 
-impl Encode for u8 {
-    fn encode(&self, out: &mut Vec<u8>) {
-        out.push(*self);
-    }
+/// Links to the secret files whose errors quote the line holding the secret.
+fn outside_errors() -> Vec<Entry> {
+    vec![
+        linked(
+            Place::Events,
+            Name::Stock(2),
+            Ext::Md,
+            Target::Secret(3),
+            false,
+        ),
+        linked(
+            Place::Templates,
+            Name::Stock(3),
+            Ext::Html,
+            Target::Secret(5),
+            true,
+        ),
+    ]
 }
 
-impl Encode for u16 {
-    fn encode(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.to_le_bytes());
-    }
+fn outside_template() -> Vec<Entry> {
+    vec![linked(
+        Place::Templates,
+        Name::Odd(0),
+        Ext::None,
+        Target::Secret(4),
+        false,
+    )]
 }
 
-impl Encode for bool {
-    fn encode(&self, out: &mut Vec<u8>) {
-        out.push(u8::from(*self));
-    }
+/// Odd names: a nested event, ignored files, static files named `....css`, in Japanese and
+/// `index.html`, and a large event.
+fn odd_names() -> Vec<Entry> {
+    let mut nested = file(
+        Place::Events,
+        Name::Stock(7),
+        Ext::Md,
+        Body::Event(event(2, 2)),
+    );
+    nested.folders = vec![Name::Odd(5), Name::Long { unit: 12, len: 0 }];
+    let huge = Body::Huge {
+        shape: Huge::EventBody,
+        unit: 1,
+        scale: 6,
+    };
+    vec![
+        nested,
+        file(Place::Events, Name::Odd(3), Ext::Md, Body::Empty),
+        file(Place::Content, Name::Odd(2), Ext::Md, Body::Blank(3)),
+        file(Place::Static, Name::Odd(16), Ext::Stock(1), Body::Empty),
+        file(Place::Static, Name::Odd(12), Ext::None, Body::Blank(0)),
+        file(Place::Static, Name::Odd(0), Ext::None, page(None, 0)),
+        file(Place::Events, Name::Stock(5), Ext::Md, huge),
+    ]
 }
 
-impl<T: Encode> Encode for Option<T> {
-    fn encode(&self, out: &mut Vec<u8>) {
-        self.is_some().encode(out);
-        if let Some(v) = self {
-            v.encode(out);
-        }
-    }
+/// An empty event, one that is not UTF-8, a blank page, macros without the card macro.
+fn errors() -> Vec<Entry> {
+    let spoiled = Body::Spoiled {
+        event: event(0, 0),
+        at: 9,
+    };
+    vec![
+        file(Place::Events, Name::Stock(3), Ext::Md, Body::Empty),
+        file(Place::Events, Name::Stock(2), Ext::Md, spoiled),
+        file(Place::Content, Name::Stock(5), Ext::Md, Body::Blank(4)),
+        file(Place::Templates, Name::Odd(49), Ext::None, template(18)),
+    ]
 }
 
-/// Collections: a `true` before each element, a `false` after the last.
-impl<T: Encode> Encode for Vec<T> {
-    fn encode(&self, out: &mut Vec<u8>) {
-        for v in self {
-            true.encode(out);
-            v.encode(out);
-        }
-        false.encode(out);
-    }
+/// A spare copy someone else made: gen's marker listing `index.html`, which is a link to the
+/// secret plain file.
+fn marked_spare() -> Vec<Entry> {
+    let marker = Body::Marker(vec![Name::Odd(0)]);
+    let mut spare = file(Place::Root, Name::Odd(33), Ext::None, marker);
+    spare.folders = vec![Name::Odd(34)];
+    let mut inside = linked(
+        Place::Root,
+        Name::Odd(0),
+        Ext::None,
+        Target::Secret(8),
+        true,
+    );
+    inside.folders = vec![Name::Odd(34)];
+    vec![spare, inside]
 }
 
-impl<A: Encode, B: Encode> Encode for (A, B) {
-    fn encode(&self, out: &mut Vec<u8>) {
-        self.0.encode(out);
-        self.1.encode(out);
-    }
+/// base.html extends index.html, which extends base.html.
+fn template_circle() -> Vec<Entry> {
+    vec![file(
+        Place::Templates,
+        Name::Odd(48),
+        Ext::None,
+        template(21),
+    )]
 }
 
-impl Encode for Pick {
-    fn encode(&self, out: &mut Vec<u8>) {
-        match self {
-            Pick::Stock(i) => {
-                tag(out, 0, 2);
-                i.encode(out);
-            }
-            Pick::Raw(_) => panic!("seeds hold stock text only"),
-        }
-    }
+/// The build lock (`.public.lock`) a link to the secret plain file.
+fn planted_lock() -> Vec<Entry> {
+    vec![linked(
+        Place::Root,
+        Name::Odd(51),
+        Ext::None,
+        Target::Secret(8),
+        false,
+    )]
 }
 
-impl Encode for SiteInput {
-    fn encode(&self, out: &mut Vec<u8>) {
-        self.config.encode(out);
-        self.entries.encode(out);
-        self.root.encode(out);
-        self.output.encode(out);
-        self.drafts.encode(out);
-        self.base_url.encode(out);
-        self.rebuilds.encode(out);
-    }
-}
-
-impl Encode for ConfigFile {
-    fn encode(&self, out: &mut Vec<u8>) {
-        match self {
-            ConfigFile::Written(s) => {
-                tag(out, 0, 5);
-                s.encode(out);
-            }
-            ConfigFile::Edited(s, edits) => {
-                tag(out, 1, 5);
-                s.encode(out);
-                edits.encode(out);
-            }
-            ConfigFile::Raw(_) => panic!("seeds hold stock text only"),
-            ConfigFile::Missing => tag(out, 3, 5),
-            ConfigFile::Link(link) => {
-                tag(out, 4, 5);
-                link.encode(out);
-            }
-        }
-    }
-}
-
-impl Encode for Settings {
-    fn encode(&self, out: &mut Vec<u8>) {
-        self.title.encode(out);
-        self.base_url.encode(out);
-        self.timezone.encode(out);
-        self.raw_html.encode(out);
-        self.output_dir.encode(out);
-        self.numbers.encode(out);
-        self.window.encode(out);
-        self.extra.encode(out);
-    }
-}
-
-impl Encode for Edit {
-    fn encode(&self, out: &mut Vec<u8>) {
-        self.at.encode(out);
-        self.cut.encode(out);
-        self.insert.encode(out);
-    }
-}
-
-impl Encode for RootPath {
-    fn encode(&self, out: &mut Vec<u8>) {
-        tag(out, *self as u32, 3);
-    }
-}
-
-impl Encode for Output {
-    fn encode(&self, out: &mut Vec<u8>) {
-        match self {
-            Output::FromConfig => tag(out, 0, 3),
-            Output::Beside(name) => {
-                tag(out, 1, 3);
-                name.encode(out);
-            }
-            Output::Inside(names) => {
-                tag(out, 2, 3);
-                names.encode(out);
-            }
-        }
-    }
-}
-
-impl Encode for Entry {
-    fn encode(&self, out: &mut Vec<u8>) {
-        tag(out, self.place as u32, 6);
-        self.folders.encode(out);
-        self.name.encode(out);
-        self.ext.encode(out);
-        self.node.encode(out);
-    }
-}
-
-impl Encode for Name {
-    fn encode(&self, out: &mut Vec<u8>) {
-        match self {
-            Name::Stock(i) => {
-                tag(out, 0, 4);
-                i.encode(out);
-            }
-            Name::Odd(i) => {
-                tag(out, 1, 4);
-                i.encode(out);
-            }
-            Name::Raw(_) => panic!("seeds hold stock text only"),
-            Name::Long { unit, len } => {
-                tag(out, 3, 4);
-                unit.encode(out);
-                len.encode(out);
-            }
-        }
-    }
-}
-
-impl Encode for Ext {
-    fn encode(&self, out: &mut Vec<u8>) {
-        match self {
-            Ext::Md => tag(out, 0, 4),
-            Ext::Html => tag(out, 1, 4),
-            Ext::None => tag(out, 2, 4),
-            Ext::Stock(i) => {
-                tag(out, 3, 4);
-                i.encode(out);
-            }
-        }
-    }
-}
-
-impl Encode for Node {
-    fn encode(&self, out: &mut Vec<u8>) {
-        match self {
-            Node::File(body) => {
-                tag(out, 0, 3);
-                body.encode(out);
-            }
-            Node::Folder => tag(out, 1, 3),
-            Node::Link(link) => {
-                tag(out, 2, 3);
-                link.encode(out);
-            }
-        }
-    }
-}
-
-impl Encode for Link {
-    fn encode(&self, out: &mut Vec<u8>) {
-        self.to.encode(out);
-        self.absolute.encode(out);
-    }
-}
-
-impl Encode for Target {
-    fn encode(&self, out: &mut Vec<u8>) {
-        let (i, value) = match self {
-            Target::Entry(i) => (0, Some(*i)),
-            Target::Root => (1, None),
-            Target::Work => (2, None),
-            Target::Output => (3, None),
-            Target::Itself => (4, None),
-            Target::Up(n) => (5, Some(*n)),
-            Target::Dangling(name) => {
-                tag(out, 6, 9);
-                return name.encode(out);
-            }
-            Target::Secret(i) => (7, Some(*i)),
-            Target::SecretFolder => (8, None),
-        };
-        tag(out, i, 9);
-        if let Some(v) = value {
-            v.encode(out);
-        }
-    }
-}
-
-impl Encode for Body {
-    fn encode(&self, out: &mut Vec<u8>) {
-        const N: u32 = 10;
-        match self {
-            Body::Event(spec) => {
-                tag(out, 0, N);
-                spec.encode(out);
-            }
-            Body::Source(spec) => {
-                tag(out, 1, N);
-                spec.encode(out);
-            }
-            Body::Page { title, body } => {
-                tag(out, 2, N);
-                title.encode(out);
-                body.encode(out);
-            }
-            Body::Template { base, edits } => {
-                tag(out, 3, N);
-                base.encode(out);
-                edits.encode(out);
-            }
-            Body::Raw(_) => panic!("seeds hold stock text only"),
-            Body::Empty => tag(out, 5, N),
-            Body::Blank(n) => {
-                tag(out, 6, N);
-                n.encode(out);
-            }
-            Body::Spoiled { event, at } => {
-                tag(out, 7, N);
-                event.encode(out);
-                at.encode(out);
-            }
-            Body::Huge { shape, unit, scale } => {
-                tag(out, 8, N);
-                tag(out, *shape as u32, 4);
-                unit.encode(out);
-                scale.encode(out);
-            }
-            Body::Marker(names) => {
-                tag(out, 9, N);
-                names.encode(out);
-            }
-        }
-    }
-}
-
-impl Encode for EventSpec {
-    fn encode(&self, out: &mut Vec<u8>) {
-        self.title.encode(out);
-        self.date.encode(out);
-        self.actors.encode(out);
-        self.tags.encode(out);
-        self.sources.encode(out);
-        self.extra.encode(out);
-        self.draft.encode(out);
-        self.body.encode(out);
-    }
-}
-
-impl Encode for SourceSpec {
-    fn encode(&self, out: &mut Vec<u8>) {
-        self.title.encode(out);
-        self.outlet.encode(out);
-        self.extra.encode(out);
-        self.body.encode(out);
-    }
+/// An event made invalid, another added.
+fn rebuild() -> Vec<Entry> {
+    let mut changed = event(0, 4);
+    changed.extra = vec![s(12)];
+    vec![
+        file(Place::Events, Name::Stock(1), Ext::Md, Body::Event(changed)),
+        file(
+            Place::Events,
+            Name::Stock(2),
+            Ext::Md,
+            Body::Event(event(1, 3)),
+        ),
+    ]
 }
