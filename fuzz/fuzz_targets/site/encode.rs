@@ -13,7 +13,7 @@ pub trait Encode {
 
 /// The tag of variant `i` of `n`: derived enums take a `u32` and keep `(u32 * n) >> 32`.
 fn tag(out: &mut Vec<u8>, i: u32, n: u32) {
-    let v = ((u64::from(i) << 32) + u64::from(n) - 1) / u64::from(n);
+    let v = (u64::from(i) << 32).div_ceil(u64::from(n));
     out.extend_from_slice(&u32::try_from(v).unwrap().to_le_bytes());
 }
 
