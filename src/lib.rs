@@ -16,6 +16,7 @@ pub mod config;
 mod confined;
 mod content;
 pub mod diagnostics;
+mod incremental;
 pub mod model;
 mod output;
 mod pipeline;

@@ -5,8 +5,9 @@ use std::time::{Duration, Instant};
 
 use crate::config::{CONFIG_FILE, Config};
 use crate::confined::Confined;
-use crate::content::{self, ContentCache};
+use crate::content;
 use crate::diagnostics::{self, Diagnostic};
+use crate::incremental::content::ContentCache;
 use crate::model::Timeline;
 use crate::output::Busy;
 use crate::render::{self, RenderCache, Templates};
@@ -107,24 +108,25 @@ pub fn timeline(
 }
 
 /// Loads templates and content (in parallel) and validates them into a [`Timeline`]. `once`:
-/// for a single build or check, whose content cache is not kept (see
-/// [`ContentCache::load_once`]).
+/// for a single build or check, which reads the content with [`content::read`] and keeps no
+/// cache; otherwise the content is read into a [`ContentCache`] kept for rebuilds.
 pub(crate) fn prepare(
     options: &BuildOptions,
     config: &Config,
     once: bool,
-) -> Result<(Templates, ContentCache, Timeline, Vec<Diagnostic>), BuildFailure> {
-    let (templates, mut cache) = rayon::join(
+) -> Result<(Templates, Option<ContentCache>, Timeline, Vec<Diagnostic>), BuildFailure> {
+    let (templates, (cache, (timeline, mut problems))) = rayon::join(
         || render::templates(&options.root),
         || {
             if once {
-                ContentCache::load_once(&options.root, config)
+                (None, content::read(&options.root, config, options.drafts))
             } else {
-                ContentCache::load(&options.root, config)
+                let mut cache = ContentCache::new(&options.root, config);
+                let read = cache.update(None, config, options.drafts);
+                (Some(cache), read)
             }
         },
     );
-    let (timeline, mut problems) = cache.timeline(config, options.drafts);
     let templates = match templates {
         Ok(t) => Some(t),
         Err(mut e) => {

@@ -11,8 +11,8 @@ use rayon::prelude::*;
 
 use crate::assets::{self, Asset};
 use crate::config::Config;
-use crate::content::ContentCache;
 use crate::diagnostics::{self, Diagnostic};
+use crate::incremental::content::ContentCache;
 use crate::output::{self, Manifest, OutputFile, Publisher, Stamp};
 use crate::pipeline::{BuildFailure, BuildOptions, BuildReport, load_config, output_dir, prepare};
 use crate::render::{self, RenderCache, Templates};
@@ -100,12 +100,6 @@ impl Session {
         let output = output_dir(&options, &config)?;
         let (templates, cache, timeline, mut warnings) = prepare(&options, &config, !keep)?;
         let assets = assets::collect(&options.root).map_err(BuildFailure::from)?;
-        let cache = if keep {
-            Some(cache)
-        } else {
-            drop(cache);
-            None
-        };
         let mut render_cache = if keep {
             RenderCache::default()
         } else {
@@ -219,21 +213,18 @@ impl Session {
         } else {
             None
         };
-        match (&config, change) {
-            (Some(config), _) if !self.cache.fits(config) => {
-                self.cache = ContentCache::load(&self.options.root, config)
-            }
-            (Some(_), _) => {
-                self.cache.refresh(None);
-            }
-            (None, Change::Content(paths)) => {
-                self.cache.refresh(Some(paths));
-            }
-            (None, _) => {}
-        }
         let config_ref = config.as_ref().unwrap_or(&self.config);
         let templates_ref = templates.as_ref().unwrap_or(&self.templates);
-        let (timeline, mut warnings) = self.cache.timeline(config_ref, self.options.drafts);
+        if config.as_ref().is_some_and(|c| !self.cache.fits(c)) {
+            self.cache = ContentCache::new(&self.options.root, config_ref);
+        }
+        let no_files = HashSet::new();
+        let changed = match (&config, change) {
+            (Some(_), _) => None,
+            (None, Change::Content(paths)) => Some(paths),
+            (None, _) => Some(&no_files),
+        };
+        let (timeline, mut warnings) = self.cache.update(changed, config_ref, self.options.drafts);
         let Some(timeline) = timeline.filter(|_| !warnings.iter().any(Diagnostic::is_error)) else {
             return Err(warnings.into());
         };

@@ -7,7 +7,7 @@ use std::path::Path;
 use chrono_tz::Tz;
 
 use crate::config::{Config, RawHtml};
-use crate::content::{self, Kind, frontmatter, markdown};
+use crate::content::{self, frontmatter, markdown};
 use crate::diagnostics::Diagnostic;
 use crate::model::Timeline;
 use crate::output::{self, OutputFile};
@@ -38,13 +38,7 @@ pub fn markdown_html(text: &str, policy: RawHtml) -> String {
     markdown::render(text, policy).html.to_string()
 }
 
-/// What a content file describes (where it sits in `content/`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FileKind {
-    Event,
-    Source,
-    Page,
-}
+pub use crate::content::FileKind;
 
 /// Splits, parses and validates `text` as one content file of the given kind, on its own (the
 /// rules spanning files aside); returns every problem found.
@@ -55,11 +49,6 @@ pub fn content_file(
     policy: RawHtml,
     zone: Tz,
 ) -> Vec<Diagnostic> {
-    let kind = match kind {
-        FileKind::Event => Kind::Event,
-        FileKind::Source => Kind::Source,
-        FileKind::Page => Kind::Page,
-    };
     content::check_text(path.to_path_buf(), kind, text.to_owned(), policy, zone)
 }
 

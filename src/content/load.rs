@@ -12,7 +12,7 @@ use crate::diagnostics::Diagnostic;
 
 /// What a content file describes, from where it sits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Kind {
+pub enum FileKind {
     Event,
     Source,
     Page,
@@ -22,13 +22,13 @@ pub enum Kind {
 #[derive(Debug, Clone)]
 pub struct InputFile {
     pub path: PathBuf,
-    pub kind: Kind,
+    pub kind: FileKind,
     pub text: String,
 }
 
 /// Lists every content file under `content_dir` (sorted); problems are collected, not fatal.
 /// Links are judged against the site root, the folder holding `content_dir`.
-pub fn list(content_dir: &Path) -> (Vec<(PathBuf, Kind)>, Vec<Diagnostic>) {
+pub fn list(content_dir: &Path) -> (Vec<(PathBuf, FileKind)>, Vec<Diagnostic>) {
     let mut paths = Vec::new();
     let mut problems = Vec::new();
     if !content_dir.is_dir() {
@@ -41,9 +41,9 @@ pub fn list(content_dir: &Path) -> (Vec<(PathBuf, Kind)>, Vec<Diagnostic>) {
     }
     let site = Confined::new(content_dir.parent().unwrap_or(content_dir));
     for (sub, kind, recurse) in [
-        ("", Kind::Page, false),
-        ("events", Kind::Event, true),
-        ("sources", Kind::Source, true),
+        ("", FileKind::Page, false),
+        ("events", FileKind::Event, true),
+        ("sources", FileKind::Source, true),
     ] {
         let dir = content_dir.join(sub);
         if !dir.is_dir() {
@@ -64,23 +64,11 @@ pub fn list(content_dir: &Path) -> (Vec<(PathBuf, Kind)>, Vec<Diagnostic>) {
     (paths, problems)
 }
 
-/// What a path under `content_dir` holds, judged by where it sits (for a file not yet listed).
-pub fn kind_of(content_dir: &Path, path: &Path) -> Option<Kind> {
-    let rel = path.strip_prefix(content_dir).ok()?;
-    if path.extension().is_none_or(|e| e != "md") {
-        return None;
+impl InputFile {
+    /// Reads one listed content file.
+    pub fn read(path: PathBuf, kind: FileKind) -> Result<Self, Diagnostic> {
+        read_text(&path).map(|text| Self { path, kind, text })
     }
-    match rel.components().next()?.as_os_str().to_str()? {
-        "events" => Some(Kind::Event),
-        "sources" => Some(Kind::Source),
-        _ if rel.components().count() == 1 => Some(Kind::Page),
-        _ => None,
-    }
-}
-
-/// Reads one listed content file.
-pub fn read(path: PathBuf, kind: Kind) -> Result<InputFile, Diagnostic> {
-    read_text(&path).map(|text| InputFile { path, kind, text })
 }
 
 /// Hidden files and the temporary files editors write beside the real one.

@@ -460,7 +460,7 @@ fn not_a_site() {
 
 #[test]
 fn warnings_spanning_files_point_at_the_line_after_a_single_build_let_the_text_go() {
-    // A single build keeps no file's text once validated; these warnings read it again.
+    // Once validated, a file keeps only its front matter as written; these warnings point into it.
     let site = Site::new()
         .source("src-b", "title: B\noutlet: O\nurl: https://news.example/a")
         .event(

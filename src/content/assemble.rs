@@ -1,0 +1,269 @@
+//! Assemble: validated files → [`Timeline`], after the rules that span files (every cited
+//! source exists, every source is cited, slugs are unique, dates fall in the window, a name is
+//! spelled one way). Every problem is collected; nothing stops at the first.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use super::file::{ContentFile, FrontMatterText, Validated};
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, nearest};
+use crate::model::{Event, Page, Source, Timeline, slugify};
+
+/// A validated event, with the file it came from (which its diagnostics point into).
+struct EventIn<'a> {
+    event: &'a Arc<Event>,
+    file: &'a ContentFile,
+    front_matter: &'a FrontMatterText,
+}
+
+/// A validated source, with the file it came from.
+struct SourceIn<'a> {
+    source: &'a Arc<Source>,
+    file: &'a ContentFile,
+    front_matter: Option<&'a FrontMatterText>,
+}
+
+/// Checks the rules that span `files` (in listing order) and builds the [`Timeline`]. The
+/// timeline is `None` when any error was found; the diagnostics hold every problem (those of
+/// the listing, of each file, and of the rules spanning files) either way. A draft is left out,
+/// and its own problems with it, unless `drafts`.
+pub(crate) fn assemble<'a>(
+    files: impl IntoIterator<Item = &'a ContentFile>,
+    listing_problems: &[Diagnostic],
+    config: &Config,
+    drafts: bool,
+) -> (Option<Timeline>, Vec<Diagnostic>) {
+    let mut problems = listing_problems.to_vec();
+    let mut events = Vec::new();
+    let mut sources = Vec::new();
+    let mut pages: Vec<Page> = Vec::new();
+    for file in files {
+        // Drafts are work in progress: they are not validated until built with --drafts.
+        if file.draft && !drafts {
+            continue;
+        }
+        problems.extend(file.problems.iter().cloned());
+        match &file.validated {
+            Some(Validated::Event(event, front_matter)) => events.push(EventIn {
+                event,
+                file,
+                front_matter,
+            }),
+            Some(Validated::Source(source, front_matter)) => sources.push(SourceIn {
+                source,
+                file,
+                front_matter: front_matter.as_ref(),
+            }),
+            Some(Validated::Page(page)) => pages.push(page.clone()),
+            None => {}
+        }
+    }
+    // The cross-file rules and the timeline's indexes are independent: build both at once
+    // (the timeline is dropped if the rules found an error).
+    let (cross, timeline) = rayon::join(
+        || cross_check(&events, &sources, config),
+        || {
+            let events = events.iter().map(|e| Arc::clone(e.event)).collect();
+            let sources = sources.iter().map(|s| Arc::clone(s.source)).collect();
+            Timeline::new(events, sources, pages, config.timezone)
+        },
+    );
+    problems.extend(cross);
+    if problems.iter().any(Diagnostic::is_error) {
+        return (None, problems);
+    }
+    (Some(timeline), problems)
+}
+
+/// The rules that span files, as diagnostics.
+fn cross_check(
+    events: &[EventIn<'_>],
+    sources: &[SourceIn<'_>],
+    config: &Config,
+) -> Vec<Diagnostic> {
+    // Three independent groups of rules, checked at once.
+    let ((mut problems, references), spelling) = rayon::join(
+        || {
+            rayon::join(
+                || uniqueness(events, sources),
+                || references(events, sources, config),
+            )
+        },
+        || {
+            let mut problems = Vec::new();
+            terms(events, |e| &e.actors, "actor", &mut problems);
+            terms(events, |e| &e.tags, "tag", &mut problems);
+            problems
+        },
+    );
+    problems.extend(references);
+    problems.extend(spelling);
+    problems
+}
+
+/// Every slug and id names one file.
+fn uniqueness(events: &[EventIn<'_>], sources: &[SourceIn<'_>]) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    duplicates(
+        events
+            .iter()
+            .map(|e| (e.event.slug.as_str(), e.file.path.as_path())),
+        "event",
+        &mut problems,
+    );
+    duplicates(
+        sources
+            .iter()
+            .map(|s| (s.source.id.as_str(), s.file.path.as_path())),
+        "source",
+        &mut problems,
+    );
+    problems
+}
+
+fn duplicates<'a>(
+    items: impl Iterator<Item = (&'a str, &'a Path)>,
+    what: &str,
+    problems: &mut Vec<Diagnostic>,
+) {
+    let mut seen: HashMap<&str, &Path> = HashMap::new();
+    for (slug, path) in items {
+        if let Some(first) = seen.insert(slug, path) {
+            problems.push(
+                Diagnostic::error(
+                    path,
+                    format!("{what} \"{slug}\" is also defined by {}", first.display()),
+                )
+                .with_hint("file names give the ids; rename one of the files"),
+            );
+        }
+    }
+}
+
+/// Every cited source exists and every source is cited; dates fall in the window; no two
+/// sources share an address.
+fn references(
+    events: &[EventIn<'_>],
+    sources: &[SourceIn<'_>],
+    config: &Config,
+) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    let ids: HashMap<&str, &Path> = sources
+        .iter()
+        .map(|s| (s.source.id.as_str(), s.file.path.as_path()))
+        .collect();
+    let mut cited: HashMap<&str, usize> = HashMap::new();
+    for e in events {
+        for c in &e.event.citations {
+            let id = c.source.as_str();
+            *cited.entry(id).or_default() += 1;
+            if !ids.contains_key(id) {
+                problems.push(unknown_source(e, id, &ids));
+            }
+        }
+        if let Some(outside) = outside_window(e, config) {
+            problems.push(outside);
+        }
+    }
+    for s in sources {
+        if !cited.contains_key(s.source.id.as_str()) {
+            problems.push(
+                Diagnostic::warning(
+                    &s.file.path,
+                    format!("source \"{}\" is not cited by any event", s.source.id),
+                )
+                .with_hint("cite it from an event's `sources`, or delete the file"),
+            );
+        }
+    }
+    same_urls(sources, &mut problems);
+    problems
+}
+
+fn unknown_source(e: &EventIn<'_>, id: &str, ids: &HashMap<&str, &Path>) -> Diagnostic {
+    let hint = match nearest(id, ids.keys().copied()) {
+        Some(n) => format!("did you mean \"{n}\"?"),
+        None => format!("create content/sources/{id}.md, or cite an existing source"),
+    };
+    let d = Diagnostic::error(&e.file.path, format!("unknown source \"{id}\""));
+    e.front_matter.at_citation(d, id).with_hint(hint)
+}
+
+fn outside_window(e: &EventIn<'_>, config: &Config) -> Option<Diagnostic> {
+    let (start, end) = config.window?;
+    let day = e.event.date.day_in(config.timezone);
+    if day >= start && day <= end {
+        return None;
+    }
+    let zone = config.timezone.name();
+    let d = Diagnostic::error(
+        &e.file.path,
+        format!(
+            "the event falls on {day} ({zone}), outside the timeline's window {start} to {end}"
+        ),
+    );
+    Some(
+        e.front_matter
+            .at_date(d)
+            .with_hint("check the date and its zone, or widen [timeline] in site.toml"),
+    )
+}
+
+/// No two sources share an address.
+fn same_urls(sources: &[SourceIn<'_>], problems: &mut Vec<Diagnostic>) {
+    let mut urls: HashMap<&str, &Path> = HashMap::new();
+    for s in sources {
+        if let Some(url) = &s.source.url
+            && let Some(first) = urls.insert(url.as_str(), &s.file.path)
+        {
+            let d = Diagnostic::warning(
+                &s.file.path,
+                format!("another source has the same url: {}", first.display()),
+            );
+            let d = match s.front_matter {
+                Some(front_matter) => front_matter.at_name(d, url),
+                None => d,
+            };
+            problems.push(d.with_hint("keep one file per article"));
+        }
+    }
+}
+
+/// Every name of one kind (actors or tags) is spelled one way across the site.
+fn terms(
+    events: &[EventIn<'_>],
+    field: impl Fn(&Event) -> &Vec<String>,
+    what: &str,
+    problems: &mut Vec<Diagnostic>,
+) {
+    // Few distinct names, many uses: slugify each distinct name once, then only look up.
+    let mut slugs: HashMap<&str, String> = HashMap::new();
+    for e in events {
+        for name in field(e.event) {
+            slugs.entry(name.as_str()).or_insert_with(|| slugify(name));
+        }
+    }
+    let mut spelled: HashMap<&str, (&str, &Path)> = HashMap::new();
+    for e in events {
+        for name in field(e.event) {
+            let slug = slugs.get(name.as_str()).map_or("", String::as_str);
+            let (first, path) = *spelled
+                .entry(slug)
+                .or_insert((name.as_str(), e.file.path.as_path()));
+            if first != name {
+                let d = Diagnostic::warning(
+                    &e.file.path,
+                    format!(
+                        "{what} \"{name}\" is spelled \"{first}\" in {}",
+                        path.display()
+                    ),
+                );
+                problems.push(e.front_matter.at_name(d, name).with_hint(format!(
+                    "spell it \"{first}\" so both land on one {what} page"
+                )));
+            }
+        }
+    }
+}

@@ -1,0 +1,185 @@
+//! One content file read, parsed and validated on its own ([`read_file`]), and many read in
+//! parallel ([`read_files`]). What survives is a [`ContentFile`]: the validated item, its
+//! problems, and the front matter as written for the rules spanning files to point into. The
+//! file's full text and parsed fields are let go as soon as it is validated.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono_tz::Tz;
+use rayon::prelude::*;
+
+use super::frontmatter::Field;
+use super::load::{FileKind, InputFile};
+use super::parse::{self, Parsed};
+use super::validate;
+use crate::config::RawHtml;
+use crate::diagnostics::{Diagnostic, locate};
+use crate::model::{Event, Page, Source};
+
+/// One content file after reading, parsing and validating it on its own.
+pub(crate) struct ContentFile {
+    pub path: PathBuf,
+    pub kind: FileKind,
+    /// The model value, when the file gave one (an event can come back beside errors, so the
+    /// rules spanning files still check it).
+    pub validated: Option<Validated>,
+    /// Every problem found in the file on its own: reading, parsing or validating it.
+    pub problems: Vec<Diagnostic>,
+    /// An event marked `draft: true`.
+    pub draft: bool,
+}
+
+/// What a file validated into.
+pub(crate) enum Validated {
+    Event(Arc<Event>, FrontMatterText),
+    /// The front matter is kept when the source has a url, the one thing of a source that a
+    /// rule spanning files points at.
+    Source(Arc<Source>, Option<FrontMatterText>),
+    Page(Page),
+}
+
+/// A file's front matter as written (from the top of the file to its closing `---` line),
+/// with the lines of the keys the rules spanning files name: what they need to point a
+/// diagnostic at a line once the file's text and fields are gone. Every name those rules look
+/// for was read from the front matter, so the file is never read again to find it (it may
+/// have changed since it was validated).
+pub(crate) struct FrontMatterText {
+    text: Box<str>,
+    sources_line: usize,
+    date_line: usize,
+}
+
+impl FrontMatterText {
+    fn of(file: &Parsed) -> Self {
+        let line = |key: &str| file.fields.get(key).map_or(1, |(_, l)| l);
+        Self {
+            text: file.text[..file.body_start].into(),
+            sources_line: line("sources"),
+            date_line: line("date"),
+        }
+    }
+
+    /// `d` pointed at the first line naming `needle` (the top of the file when none does).
+    pub fn at_name(&self, d: Diagnostic, needle: &str) -> Diagnostic {
+        let (line, column) = locate(&self.text, needle).unwrap_or((1, 1));
+        d.at(&self.text, line, column)
+    }
+
+    /// `d` pointed at the cited source `id`: its first mention from the `sources` key on.
+    pub fn at_citation(&self, d: Diagnostic, id: &str) -> Diagnostic {
+        let from = self.sources_line;
+        let (line, column) = self
+            .text
+            .lines()
+            .enumerate()
+            .skip(from.saturating_sub(1))
+            .find_map(|(i, l)| l.find(id).map(|b| (i + 1, l[..b].chars().count() + 1)))
+            .unwrap_or((from, 1));
+        d.at(&self.text, line, column)
+    }
+
+    /// `d` pointed at the start of the `date` line.
+    pub fn at_date(&self, d: Diagnostic) -> Diagnostic {
+        d.at(&self.text, self.date_line, 1)
+    }
+}
+
+/// Reads, parses and validates one listed file.
+pub(crate) fn read_file(path: PathBuf, kind: FileKind, policy: RawHtml, zone: Tz) -> ContentFile {
+    let parsed = InputFile::read(path.clone(), kind)
+        .map_err(|d| vec![d])
+        .and_then(|input| parse::parse(input, policy));
+    match parsed {
+        Ok(parsed) => validate_file(parsed, zone),
+        Err(problems) => ContentFile {
+            path,
+            kind,
+            validated: None,
+            problems,
+            draft: false,
+        },
+    }
+}
+
+/// Parses and validates one file's text; returns every problem found (the rules spanning
+/// files aside).
+pub(crate) fn check_text(input: InputFile, policy: RawHtml, zone: Tz) -> Vec<Diagnostic> {
+    match parse::parse(input, policy) {
+        Ok(parsed) => validate_file(parsed, zone).problems,
+        Err(problems) => problems,
+    }
+}
+
+fn validate_file(parsed: Parsed, zone: Tz) -> ContentFile {
+    let (validated, problems) = match parsed.kind {
+        FileKind::Event => {
+            let (event, problems) = validate::event(&parsed, zone);
+            let event = event.map(|e| Validated::Event(Arc::new(e), FrontMatterText::of(&parsed)));
+            (event, problems)
+        }
+        FileKind::Source => match validate::source(&parsed) {
+            Ok(s) => {
+                let text = s.url.is_some().then(|| FrontMatterText::of(&parsed));
+                (Some(Validated::Source(Arc::new(s), text)), Vec::new())
+            }
+            Err(d) => (None, d),
+        },
+        FileKind::Page => match validate::page(&parsed) {
+            Ok(p) => (Some(Validated::Page(p)), Vec::new()),
+            Err(d) => (None, d),
+        },
+    };
+    let draft = parsed.kind == FileKind::Event
+        && parsed
+            .fields
+            .get("draft")
+            .is_some_and(|(v, _)| *v == Field::Bool(true));
+    ContentFile {
+        path: parsed.path,
+        kind: parsed.kind,
+        validated,
+        problems,
+        draft,
+    }
+}
+
+/// Reads every listed file (see [`read_file`]), in parallel, in the listing's order.
+pub(crate) fn read_files(
+    listed: Vec<(PathBuf, FileKind)>,
+    policy: RawHtml,
+    zone: Tz,
+) -> Vec<ContentFile> {
+    let pool = readers(listed.len());
+    // Small pieces: a file's cost varies (an event with a long body, a short source), and
+    // rayon does not split a piece once a core is working through it, so large pieces
+    // left one core parsing alone for the last second of 125,000 files.
+    let read_all = || -> Vec<ContentFile> {
+        listed
+            .into_par_iter()
+            .with_max_len(64)
+            .map(|(path, kind)| read_file(path, kind, policy, zone))
+            .collect()
+    };
+    // Files not in the page cache make a read wait on the disk; with one thread per core,
+    // a cold build of 125,000 files took twice as long as a warm one. More threads than
+    // cores keep more reads in flight (the parsing between them costs little extra).
+    match pool {
+        Some(pool) => pool.install(read_all),
+        None => read_all(),
+    }
+}
+
+/// A pool with more threads than cores for reading many files, or `None` when there are few
+/// (a rebuild after an edit) or the pool cannot be made (the global pool then serves).
+fn readers(files: usize) -> Option<rayon::ThreadPool> {
+    const MANY: usize = 2_000;
+    (files >= MANY)
+        .then(|| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(rayon::current_num_threads() * 4)
+                .build()
+                .ok()
+        })
+        .flatten()
+}
