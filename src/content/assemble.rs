@@ -267,3 +267,114 @@ fn terms(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::RawHtml;
+    use crate::content::file::read_file;
+    use crate::content::load::FileKind;
+
+    fn write(path: &Path, text: &str) {
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+
+    /// Where each diagnostic points: file name, line, column, the line shown, the message.
+    fn spots(problems: &[Diagnostic]) -> Vec<(String, usize, usize, String, String)> {
+        problems
+            .iter()
+            .map(|d| {
+                let name = d.path.file_name().expect("name").to_string_lossy();
+                (
+                    name.into_owned(),
+                    d.line.unwrap_or(0),
+                    d.column.unwrap_or(0),
+                    d.source_line.clone().unwrap_or_default(),
+                    d.message.clone(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn rules_spanning_files_point_into_the_files_as_validated_not_as_they_are_now() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let at = |rel: &str| dir.path().join(rel);
+        let listed = [
+            (
+                "events/early.md",
+                FileKind::Event,
+                "---\ntitle: T\ndate: 2025-06-15\nactors: [iran]\nsources: [src-a, src-b]\n---\nx\n",
+            ),
+            (
+                "events/late.md",
+                FileKind::Event,
+                "---\ntitle: T\ndate: 2025-07-01\ntags: [x]\nactors: [Iran]\nsources:\n  - src-x\n---\nIran, src-x\n",
+            ),
+            (
+                "sources/src-a.md",
+                FileKind::Source,
+                "---\ntitle: A\noutlet: O\nurl: https://news.example/a\n---\n",
+            ),
+            (
+                "sources/src-b.md",
+                FileKind::Source,
+                "---\ntitle: B\noutlet: O\n\nurl: https://news.example/a\n---\n",
+            ),
+        ];
+        for (rel, _, text) in listed {
+            write(&at(rel), text);
+        }
+        let files: Vec<ContentFile> = listed
+            .iter()
+            .map(|(rel, kind, _)| read_file(at(rel), *kind, RawHtml::Sanitize, chrono_tz::UTC))
+            .collect();
+        // Changed and deleted after validation: a rule that read a file again would point
+        // at other lines, or at none.
+        write(
+            &at("events/late.md"),
+            "---\n\n\n\n\n\n\ntitle: moved\n---\n",
+        );
+        std::fs::remove_file(at("sources/src-b.md")).expect("rm");
+        let config = Config::parse(
+            Path::new("site.toml"),
+            "title = \"T\"\nbase_url = \"https://e.org/\"\n[timeline]\nstart = 2025-06-13\nend = 2025-06-23\n",
+        )
+        .expect("config");
+        let (timeline, problems) = assemble(&files, &[], &config, false);
+        assert!(timeline.is_none());
+        let early = at("events/early.md").display().to_string();
+        let src_a = at("sources/src-a.md").display().to_string();
+        let shown = |file: &str, line, column, source: &str, message: String| {
+            (file.to_owned(), line, column, source.to_owned(), message)
+        };
+        assert_eq!(
+            spots(&problems),
+            [
+                shown("late.md", 7, 5, "  - src-x", "unknown source \"src-x\"".into()),
+                shown(
+                    "late.md",
+                    3,
+                    1,
+                    "date: 2025-07-01",
+                    "the event falls on 2025-07-01 (UTC), outside the timeline's window 2025-06-13 to 2025-06-23".into(),
+                ),
+                shown(
+                    "src-b.md",
+                    5,
+                    6,
+                    "url: https://news.example/a",
+                    format!("another source has the same url: {src_a}"),
+                ),
+                shown(
+                    "late.md",
+                    5,
+                    10,
+                    "actors: [Iran]",
+                    format!("actor \"Iran\" is spelled \"iran\" in {early}"),
+                ),
+            ]
+        );
+    }
+}

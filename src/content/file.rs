@@ -183,3 +183,37 @@ fn readers(files: usize) -> Option<rayon::ThreadPool> {
         })
         .flatten()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_is_looked_for_in_the_front_matter_only() {
+        // Written with a YAML escape, "Café" appears nowhere in the front matter as written.
+        // A mention in the body is not where the name was given: the top of the file is
+        // pointed at instead (when the whole text was searched, the body line was).
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("a.md");
+        let text = "---\ntitle: T\ndate: 2025-06-15\nactors: [\"Caf\\u00e9\", Iran]\nsources: [s]\n---\nCafé and Iran said so.\n";
+        std::fs::write(&path, text).expect("write");
+        let file = read_file(path, FileKind::Event, RawHtml::Sanitize, chrono_tz::UTC);
+        let Some(Validated::Event(event, front_matter)) = &file.validated else {
+            panic!("no event: {:?}", file.problems);
+        };
+        assert_eq!(event.actors, ["Café", "Iran"]);
+        let spot = |name: &str| {
+            let d = front_matter.at_name(Diagnostic::warning(&file.path, "w"), name);
+            (d.line, d.column, d.source_line)
+        };
+        assert_eq!(spot("Café"), (Some(1), Some(1), Some("---".to_owned())));
+        assert_eq!(
+            spot("Iran"),
+            (
+                Some(4),
+                Some(23),
+                Some("actors: [\"Caf\\u00e9\", Iran]".to_owned())
+            )
+        );
+    }
+}
