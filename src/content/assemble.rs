@@ -272,7 +272,7 @@ fn terms(
 mod tests {
     use super::*;
     use crate::config::RawHtml;
-    use crate::content::file::read_file;
+    use crate::content::file::read_files;
     use crate::content::load::FileKind;
 
     fn write(path: &Path, text: &str) {
@@ -326,10 +326,11 @@ mod tests {
         for (rel, _, text) in listed {
             write(&at(rel), text);
         }
-        let files: Vec<ContentFile> = listed
+        let files = listed
             .iter()
-            .map(|(rel, kind, _)| read_file(at(rel), *kind, RawHtml::Sanitize, chrono_tz::UTC))
-            .collect();
+            .map(|(rel, kind, _)| (at(rel), *kind))
+            .collect::<Vec<_>>();
+        let files = read_files(&files, RawHtml::Sanitize, chrono_tz::UTC);
         // Changed and deleted after validation: a rule that read a file again would point
         // at other lines, or at none.
         write(

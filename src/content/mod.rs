@@ -1,7 +1,7 @@
-//! Content files → model, as pure stage functions: [`list`] the files, [`read_file`](file::read_file) each one
-//! (read, parse front matter and Markdown, validate on its own), then [`assemble`] them (the
-//! rules that span files, and the [`Timeline`]). [`read`] is the three in a row, the whole
-//! story of a build; `gen watch`'s cache (`crate::incremental::content`) calls the same
+//! Content files → model, as pure stage functions: [`list`] the files, [`read_files`] (read
+//! each, parse its front matter and Markdown, validate it on its own), then [`assemble`] them
+//! (the rules that span files, and the [`Timeline`]). [`read`] is the three in a row, the
+//! whole story of a build; `gen watch`'s cache (`crate::incremental::content`) calls the same
 //! functions for the files that changed. `serde_yaml` (in `frontmatter`) and `pulldown-cmark`
 //! + `ammonia` (in `markdown`) live only under this module.
 
@@ -32,11 +32,11 @@ pub(crate) use load::list;
 /// found; the diagnostics hold every problem (errors and warnings) either way.
 pub fn read(root: &Path, config: &Config, drafts: bool) -> (Option<Timeline>, Vec<Diagnostic>) {
     let (listed, listing_problems) = list(&root.join("content"));
-    let files = read_files(listed, config.raw_html, config.timezone);
+    let files = read_files(&listed, config.raw_html, config.timezone);
     assemble(&files, &listing_problems, config, drafts)
 }
 
-/// Parses and validates one file's text on its own, as [`file::read_file`] does (the rules
+/// Parses and validates one file's text on its own, as [`read_files`] does (the rules
 /// spanning files aside); returns every problem found. Reached by the fuzz targets through
 /// [`crate::stages`].
 pub(crate) fn check_text(

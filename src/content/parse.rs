@@ -24,6 +24,13 @@ pub struct Parsed {
     pub problems: Vec<Diagnostic>,
 }
 
+impl Parsed {
+    /// The front matter as written, from the top of the file to its closing `---` line.
+    pub fn front_matter(&self) -> &str {
+        &self.text[..self.body_start]
+    }
+}
+
 fn known_keys(kind: FileKind) -> &'static [&'static str] {
     match kind {
         FileKind::Event => frontmatter::EVENT_KEYS,

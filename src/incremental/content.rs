@@ -66,7 +66,7 @@ impl ContentCache {
             Some(edited) => self.edited(edited),
             None => self.relist(changed),
         };
-        let fresh = content::read_files(stale, self.policy, self.zone);
+        let fresh = content::read_files(&stale, self.policy, self.zone);
         let swaps = edits.and_then(|_| self.structure_kept(&fresh));
         if self.files.is_empty() {
             // Built from the sorted listing in one pass instead of 125,000 searches, each
