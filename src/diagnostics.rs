@@ -190,6 +190,27 @@ pub fn locate(text: &str, needle: &str) -> Option<(usize, usize)> {
     })
 }
 
+/// A failed run: every problem found, errors and warnings, sorted for display.
+#[derive(Debug)]
+pub struct BuildFailure {
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl From<Vec<Diagnostic>> for BuildFailure {
+    fn from(mut diagnostics: Vec<Diagnostic>) -> Self {
+        sort(&mut diagnostics);
+        Self { diagnostics }
+    }
+}
+
+impl From<Diagnostic> for BuildFailure {
+    fn from(d: Diagnostic) -> Self {
+        Self {
+            diagnostics: vec![d],
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
 

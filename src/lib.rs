@@ -16,18 +16,20 @@ pub mod config;
 mod confined;
 mod content;
 pub mod diagnostics;
+mod incremental;
 pub mod model;
 mod output;
 mod pipeline;
 mod render;
 pub mod scaffold;
 mod serve;
-mod session;
+mod site;
 #[doc(hidden)]
 pub mod stages;
 pub mod watch;
 
-pub use diagnostics::{Diagnostic, Severity};
+pub use diagnostics::{BuildFailure, Diagnostic, Severity};
+pub use incremental::{Change, RebuildReport, Session};
 pub use output::Busy;
-pub use pipeline::{BuildFailure, BuildOptions, BuildReport, build, check, load_config, timeline};
-pub use session::{Change, RebuildReport, Session};
+pub use pipeline::{BuildReport, build, check, load_config, timeline};
+pub use site::BuildOptions;

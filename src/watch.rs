@@ -23,11 +23,12 @@ use notify_debouncer_full::{
 };
 
 use crate::config::CONFIG_FILE;
-use crate::content::is_ignored;
-use crate::diagnostics::Diagnostic;
-use crate::pipeline::{BuildFailure, BuildOptions, BuildReport, load_config, output_dir};
+use crate::confined::is_ignored;
+use crate::diagnostics::{BuildFailure, Diagnostic};
+use crate::incremental::{Change, RebuildReport, Session};
+use crate::pipeline::BuildReport;
 use crate::serve::{self, LiveEvent};
-use crate::session::{Change, RebuildReport, Session};
+use crate::site::{BuildOptions, Site, absolute};
 
 /// How long a burst of file events may last before the rebuild starts.
 const DEBOUNCE: Duration = Duration::from_millis(10);
@@ -136,21 +137,7 @@ pub fn watch(
     options: &WatchOptions,
     mut say: impl FnMut(WatchMessage<'_>),
 ) -> Result<(), BuildFailure> {
-    let build = options.build.resolved();
-    let root = build.root.clone();
-    if !root.join(CONFIG_FILE).is_file() {
-        return Err(load_config(&build)
-            .err()
-            .unwrap_or_else(|| Diagnostic::error(&root, "not a gen site").into()));
-    }
-    let (output, base_path) = match load_config(&build) {
-        Ok(config) => (output_dir(&build, &config)?, config.base_path),
-        Err(_) => (
-            build.output.clone().unwrap_or_else(|| root.join("public")),
-            "/".to_owned(),
-        ),
-    };
-
+    let place = Place::of(&options.build)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -163,20 +150,9 @@ pub fn watch(
             let _ = quit.send(Message::Quit);
         }
     });
-
     // Watch before the first build, so an edit made while it runs is not missed.
-    let files = sender.clone();
-    let mut debouncer = new_debouncer(DEBOUNCE, None, move |result| {
-        let _ = files.send(Message::Files(result));
-    })
-    .map_err(|e| Diagnostic::error(&root, format!("cannot watch for changes: {e}")))?;
-    debouncer
-        .watch(&root, RecursiveMode::NonRecursive)
-        .map_err(|e| Diagnostic::error(&root, format!("cannot watch: {e}")))?;
-    let mut watched = HashSet::new();
-    watch_folders(&root, &mut watched, &HashSet::new(), &mut debouncer);
-
-    let mut session = match Session::start(&build) {
+    let mut watcher = Watcher::start(&place.root, sender)?;
+    let mut session = match Session::start(&options.build) {
         Ok((session, report)) => {
             say(WatchMessage::Built(&report));
             Some(session)
@@ -187,26 +163,12 @@ pub fn watch(
         }
     };
     let server = if options.serve {
-        let server = serve::start(
-            &runtime,
-            &output,
-            &base_path,
-            options.bind,
-            options.port,
-            &options.allowed_hosts,
-        )
-        .map_err(BuildFailure::from)?;
-        say(WatchMessage::Serving(server.url()));
-        if options.open {
-            open_browser(&server.url(), &mut say);
-        }
-        Some(server)
+        Some(serve_output(&runtime, options, &place, &mut say)?)
     } else {
         None
     };
-
     while let Ok(first) = receiver.recv() {
-        let batch = Batch::drain(first, &receiver, &root, &output);
+        let batch = Batch::drain(first, &receiver, &place.root, &place.output);
         if batch.quit {
             break;
         }
@@ -215,29 +177,131 @@ pub fn watch(
         }
         // Before the rebuild, which reads all of a replaced folder (the change names it), so
         // what was written in it before its new watch began is not missed.
-        watch_folders(&root, &mut watched, &batch.replaced, &mut debouncer);
+        watcher.rewatch(&place.root, &batch.replaced);
         let Some(change) = batch.change else {
             continue;
         };
         let cause = if batch.rescan {
             "file events were lost (too many at once); everything was read again".to_owned()
         } else {
-            describe(&root, &change)
+            describe(&place.root, &change)
         };
         // Until a first build succeeds there is no session: each change retries it.
         let result = match session.as_mut() {
             Some(s) => s.rebuild(&change).map(Some),
-            None => Session::start(&build).map(|(s, report)| {
+            None => Session::start(&options.build).map(|(s, report)| {
                 session = Some(s);
                 say(WatchMessage::Built(&report));
                 None
             }),
         };
-        announce(result, cause, server.as_ref(), &root, &base_path, &mut say);
+        announce(result, cause, server.as_ref(), &place, &mut say);
     }
-    drop(debouncer);
+    drop(watcher);
     runtime.shutdown_timeout(Duration::from_millis(200));
     Ok(())
+}
+
+/// Where the site is and where its output goes (also when `site.toml` has an error, which
+/// the first build reports and a later edit may fix).
+struct Place {
+    root: PathBuf,
+    output: PathBuf,
+    /// The path the site is served under.
+    base_path: String,
+}
+
+impl Place {
+    fn of(options: &BuildOptions) -> Result<Place, BuildFailure> {
+        match Site::open(options) {
+            Ok(site) => Ok(Place {
+                output: site.output()?,
+                base_path: site.config.base_path.clone(),
+                root: site.root,
+            }),
+            // No site here at all: nothing to watch.
+            Err(failure) if !options.root.join(CONFIG_FILE).is_file() => Err(failure),
+            Err(_) => {
+                let root = absolute(&options.root);
+                Ok(Place {
+                    output: options
+                        .output
+                        .clone()
+                        .unwrap_or_else(|| root.join("public")),
+                    base_path: "/".to_owned(),
+                    root,
+                })
+            }
+        }
+    }
+}
+
+/// The file watcher and the folders it watches.
+struct Watcher {
+    debouncer: Debouncer<RecommendedWatcher, RecommendedCache>,
+    watched: HashSet<PathBuf>,
+}
+
+impl Watcher {
+    fn start(root: &Path, sender: mpsc::Sender<Message>) -> Result<Watcher, BuildFailure> {
+        let mut debouncer = new_debouncer(DEBOUNCE, None, move |result| {
+            let _ = sender.send(Message::Files(result));
+        })
+        .map_err(|e| Diagnostic::error(root, format!("cannot watch for changes: {e}")))?;
+        debouncer
+            .watch(root, RecursiveMode::NonRecursive)
+            .map_err(|e| Diagnostic::error(root, format!("cannot watch: {e}")))?;
+        let mut watcher = Watcher {
+            debouncer,
+            watched: HashSet::new(),
+        };
+        watcher.rewatch(root, &HashSet::new());
+        Ok(watcher)
+    }
+
+    /// Watches each of [`FOLDERS`] that exists and is not watched yet, after watching those
+    /// in `replaced` afresh. A folder deleted or renamed took its watch with it, and one put
+    /// back in its place (`git stash`, a branch switch, an editor) is a new folder no watch
+    /// covers; notify itself watches only the sub-folders created inside a watched folder.
+    fn rewatch(&mut self, root: &Path, replaced: &HashSet<PathBuf>) {
+        for dir in replaced {
+            if self.watched.remove(dir) {
+                // Fails when notify already dropped the watch with the folder; nothing to undo.
+                let _ = self.debouncer.unwatch(dir);
+            }
+        }
+        for name in FOLDERS {
+            let dir = root.join(name);
+            if dir.is_dir()
+                && !self.watched.contains(&dir)
+                && self.debouncer.watch(&dir, RecursiveMode::Recursive).is_ok()
+            {
+                self.watched.insert(dir);
+            }
+        }
+    }
+}
+
+/// Serves the output folder (and opens a browser on it when asked).
+fn serve_output(
+    runtime: &tokio::runtime::Runtime,
+    options: &WatchOptions,
+    place: &Place,
+    say: &mut impl FnMut(WatchMessage<'_>),
+) -> Result<serve::Server, BuildFailure> {
+    let server = serve::start(
+        runtime,
+        &place.output,
+        &place.base_path,
+        options.bind,
+        options.port,
+        &options.allowed_hosts,
+    )?;
+    say(WatchMessage::Serving(server.url()));
+    if options.open {
+        open_browser(&server.url(), say);
+    }
+    Ok(server)
 }
 
 /// Tells the user, and the browsers watching, what a rebuild did.
@@ -245,10 +309,10 @@ fn announce(
     result: Result<Option<RebuildReport>, BuildFailure>,
     cause: String,
     server: Option<&serve::Server>,
-    root: &Path,
-    base_path: &str,
+    place: &Place,
     say: &mut impl FnMut(WatchMessage<'_>),
 ) {
+    let (root, base_path) = (&place.root, &place.base_path);
     match result {
         Ok(None) => {
             if let Some(server) = server {
@@ -307,33 +371,6 @@ fn moves(kind: &EventKind) -> bool {
             | EventKind::Modify(ModifyKind::Name(_))
             | EventKind::Any
     )
-}
-
-/// Watches each of [`FOLDERS`] that exists and is not in `watched`, after watching those in
-/// `replaced` afresh. A folder deleted or renamed took its watch with it, and one put back in
-/// its place (`git stash`, a branch switch, an editor) is a new folder no watch covers; notify
-/// itself watches only the sub-folders created inside a watched folder.
-fn watch_folders(
-    root: &Path,
-    watched: &mut HashSet<PathBuf>,
-    replaced: &HashSet<PathBuf>,
-    debouncer: &mut Debouncer<RecommendedWatcher, RecommendedCache>,
-) {
-    for dir in replaced {
-        if watched.remove(dir) {
-            // Fails when notify already dropped the watch with the folder; nothing to undo.
-            let _ = debouncer.unwatch(dir);
-        }
-    }
-    for name in FOLDERS {
-        let dir = root.join(name);
-        if dir.is_dir()
-            && !watched.contains(&dir)
-            && debouncer.watch(&dir, RecursiveMode::Recursive).is_ok()
-        {
-            watched.insert(dir);
-        }
-    }
 }
 
 /// Which rebuild a set of changed paths calls for, if any.

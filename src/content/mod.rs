@@ -20,8 +20,6 @@ use crate::config::{Config, RawHtml};
 use crate::diagnostics::Diagnostic;
 use crate::model::{Event, Page, Source, Timeline};
 
-pub use load::{is_ignored, read_text};
-
 pub(crate) use load::Kind;
 use parse::Parsed;
 

@@ -45,7 +45,7 @@ impl Parsed {
         // now lead outside the site (see `crate::confined`).
         let plain = std::fs::symlink_metadata(&self.path).is_ok_and(|m| m.file_type().is_file());
         let text = if plain {
-            super::load::read_text(&self.path).unwrap_or_default()
+            crate::confined::read_text(&self.path).unwrap_or_default()
         } else {
             String::new()
         };

@@ -4,19 +4,21 @@
 //! rendered once per event and reused: rendered with a placeholder where
 //! the page's `root` goes, then the placeholder is replaced by each page's own root.
 //!
-//! The reuse gives the same bytes as rendering the card on every page as long as the `card`
-//! macro only prints `root` (as every link does: `{{ root }}{{ event.url }}`); the README's
-//! template section says so. It is skipped, and the card rendered for each page, where the
-//! placeholder could be confused with text: when a template, the site's settings or the
-//! event's own text contains it.
+//! The reuse gives the same bytes as rendering the card on every page when the `card` macro
+//! only prints `root` (as every link does: `{{ root }}{{ event.url }}`), which
+//! [`card_reuse`](super::card_reuse) reads from the templates. It is skipped, and the card
+//! rendered for each page, where the macro does more with `root`, or where the placeholder
+//! could be confused with text: when a template, the site's settings or the event's own text
+//! contains it.
 
 use std::sync::OnceLock;
 
 use serde::Serialize;
 use tera::Context;
 
+use super::card_reuse::card_prints_root_only;
 use super::templates::{self, Templates};
-use super::views::{CardView, Views};
+use super::views::{CardView, CitationView, Views};
 use crate::diagnostics::Diagnostic;
 use crate::model::Importance;
 
@@ -138,7 +140,9 @@ impl<'a> Cards<'a> {
     pub fn new(templates: &'a Templates, views: &'a Views) -> Self {
         let mut site = Context::new();
         site.insert("site", &views.site);
-        let reusable = !templates.mention_placeholder() && !mentions_placeholder(&views.site);
+        let reusable = !templates.mention_placeholder()
+            && !mentions_placeholder(&views.site)
+            && card_prints_root_only(&templates.tera);
         Self {
             templates,
             views,
@@ -156,7 +160,7 @@ impl<'a> Cards<'a> {
         heading: u8,
         show_day: bool,
     ) -> Result<Listed<'a>, Diagnostic> {
-        let event = &self.views.events[i].view.card;
+        let event = &self.views.events[i].card;
         let card = self.render(event, root, heading, show_day)?;
         Ok(Listed::new(event, card))
     }
@@ -164,7 +168,7 @@ impl<'a> Cards<'a> {
     /// Event `i` as a card in a list of a source's, actor's or tag's events, reused from an
     /// earlier page where it can be.
     pub fn listed(&self, i: usize, root: &str) -> Result<Listed<'a>, Diagnostic> {
-        let event = &self.views.events[i].view.card;
+        let event = &self.views.events[i].card;
         let kept = if self.reusable && !root.contains(PLACEHOLDER) {
             self.listed[i]
                 .get_or_init(|| {
@@ -209,6 +213,57 @@ impl<'a> Cards<'a> {
     }
 }
 
+impl CardView {
+    /// Whether `c` occurs in any text of the card. Every text field is listed: the test
+    /// `every_text_of_a_card_is_searched` builds a card field by field, so a new field
+    /// cannot be added without being seen there.
+    pub fn mentions(&self, c: char) -> bool {
+        let texts = [
+            &*self.slug,
+            &self.title,
+            &self.url,
+            &self.permalink,
+            &self.datetime,
+            &self.instant,
+            &self.day,
+            &self.day_label,
+            &self.day_url,
+            &self.time_label,
+            &self.summary,
+        ];
+        let optional = [
+            &self.local_label,
+            &self.end_label,
+            &self.location,
+            &self.disputed,
+        ];
+        texts.iter().any(|t| t.contains(c))
+            || optional
+                .iter()
+                .flat_map(|t| t.as_deref())
+                .any(|t| t.contains(c))
+            || self
+                .actors
+                .iter()
+                .chain(&self.tags)
+                .any(|l| l.name.contains(c) || l.url.contains(c))
+            || self.citations.iter().any(|citation| citation.mentions(c))
+    }
+}
+
+impl CitationView {
+    fn mentions(&self, c: char) -> bool {
+        let s = &self.source;
+        [&s.id, &s.outlet, &s.title, &s.page]
+            .iter()
+            .any(|t| t.contains(c))
+            || [&s.url, &s.language, &self.quote_url, &self.quote]
+                .iter()
+                .flat_map(|t| t.as_deref())
+                .any(|t| t.contains(c))
+    }
+}
+
 /// True when the placeholder occurs anywhere in `value`'s text (asked once a render, of the
 /// site's settings; an event's card answers with [`CardView::mentions`]).
 fn mentions_placeholder<T: Serialize>(value: &T) -> bool {
@@ -217,7 +272,123 @@ fn mentions_placeholder<T: Serialize>(value: &T) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
+    use super::super::views::{CitedSource, LinkView};
     use super::*;
+    use crate::model::Precision;
+
+    #[test]
+    fn every_text_of_a_card_is_searched() {
+        let link = |name: &str| {
+            Arc::new(LinkView {
+                name: name.to_owned(),
+                url: "u".to_owned(),
+            })
+        };
+        let cited = |t: &str| CitedSource {
+            id: format!("id{t}"),
+            outlet: format!("o{t}"),
+            title: format!("t{t}"),
+            url: Some(format!("u{t}")),
+            page: format!("p{t}"),
+            language: Some(format!("l{t}")),
+        };
+        let card = |t: &str, field: &str| {
+            let x = |f: &str| {
+                if f == field {
+                    format!("a{t}")
+                } else {
+                    "a".to_owned()
+                }
+            };
+            CardView {
+                slug: x("slug"),
+                title: x("title").into(),
+                url: x("url"),
+                permalink: x("permalink"),
+                datetime: x("datetime"),
+                instant: x("instant"),
+                day: x("day").into(),
+                day_label: x("day_label").into(),
+                day_url: x("day_url").into(),
+                time_label: x("time_label"),
+                local_label: Some(x("local_label")),
+                end_label: Some(x("end_label")),
+                precision: Precision::Minute,
+                location: Some(x("location")),
+                actors: vec![link(&x("actors"))],
+                tags: vec![link(&x("tags"))],
+                importance: Importance::Normal,
+                summary: x("summary").into(),
+                disputed: Some(x("disputed")),
+                citations: vec![CitationView {
+                    number: 1,
+                    source: Arc::new(cited(if field == "source" { t } else { "" })),
+                    quote_url: Some(x("quote_url")),
+                    quote: Some(x("quote")),
+                }],
+            }
+        };
+        let fields = [
+            "slug",
+            "title",
+            "url",
+            "permalink",
+            "datetime",
+            "instant",
+            "day",
+            "day_label",
+            "day_url",
+            "time_label",
+            "local_label",
+            "end_label",
+            "location",
+            "actors",
+            "tags",
+            "summary",
+            "disputed",
+            "source",
+            "quote_url",
+            "quote",
+        ];
+        for field in fields {
+            assert!(card("\u{FFFF}", field).mentions('\u{FFFF}'), "{field}");
+            assert!(!card("b", field).mentions('\u{FFFF}'), "{field}");
+        }
+        // Every field of the card's JSON is one of those above (or holds no text).
+        let json = serde_json::to_value(card("", "")).unwrap();
+        let keys: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        for key in keys {
+            assert!(
+                fields.contains(&key) || ["precision", "importance", "citations"].contains(&key),
+                "{key} is not searched by CardView::mentions"
+            );
+        }
+        let citation = json["citations"][0].as_object().unwrap();
+        for key in citation.keys() {
+            assert!(
+                [
+                    "number",
+                    "id",
+                    "outlet",
+                    "title",
+                    "url",
+                    "page",
+                    "language",
+                    "quote_url",
+                    "quote"
+                ]
+                .contains(&key.as_str()),
+                "{key} is not searched by CitationView::mentions"
+            );
+        }
+    }
 
     #[test]
     fn a_kept_card_takes_each_pages_root() {

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use tera::Tera;
 
 use crate::confined::Confined;
-use crate::content::{is_ignored, read_text};
+use crate::confined::{is_ignored, read_text};
 use crate::diagnostics::Diagnostic;
 
 /// The default templates, embedded so a site without `templates/` still builds.
