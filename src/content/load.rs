@@ -81,26 +81,3 @@ pub fn kind_of(content_dir: &Path, path: &Path) -> Option<Kind> {
 pub fn read(path: PathBuf, kind: Kind) -> Result<InputFile, Diagnostic> {
     read_text(&path).map(|text| InputFile { path, kind, text })
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn non_utf8_reports_line_and_column() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("a.md");
-        fs::write(&path, b"---\ntitle: caf\xe9\n---\n").unwrap();
-        let d = read_text(&path).unwrap_err();
-        assert_eq!((d.line, d.column), (Some(2), Some(11)));
-    }
-
-    #[test]
-    fn empty_files_and_editor_leftovers() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("a.md");
-        fs::write(&path, "  \n").unwrap();
-        assert!(read_text(&path).unwrap_err().message.contains("empty"));
-        assert!(is_ignored(".a.md.swp") && is_ignored("a.md~") && !is_ignored("a.md"));
-    }
-}

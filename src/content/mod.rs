@@ -26,7 +26,7 @@ use parse::Parsed;
 /// Reads the site's content into a [`Timeline`]. The timeline is `None` when any error was
 /// found; the diagnostics hold every problem (errors and warnings) either way.
 pub fn read(root: &Path, config: &Config, drafts: bool) -> (Option<Timeline>, Vec<Diagnostic>) {
-    ContentCache::load(root, config).timeline(config, drafts)
+    ContentCache::load_once(root, config).timeline(config, drafts)
 }
 
 /// Parses and validates one file's text on its own, as [`ContentCache`] does for each file it
