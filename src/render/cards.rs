@@ -17,24 +17,10 @@ use serde::Serialize;
 use tera::Context;
 
 use super::card_reuse::card_prints_root_only;
-use super::templates::{self, Templates};
+use super::templates::{self, CARD_HINT, CARD_TEMPLATE, PLACEHOLDER, Templates};
 use super::views::{CardView, CitationView, Views};
 use crate::diagnostics::Diagnostic;
 use crate::model::Importance;
-
-/// Stands for `root` in a card rendered for reuse. U+FFFF is a noncharacter no text needs
-/// (YAML refuses it written out, though an escape or a Markdown entity can still produce
-/// it); where it does occur, the card is not reused.
-pub const PLACEHOLDER: char = '\u{FFFF}';
-
-/// The internal template that renders one card with the site's `card` macro. Its name cannot
-/// be a template file's name (those never start with `/`); it ends in `.html` so Tera
-/// escapes what it prints like in every other page.
-pub const TEMPLATE: &str = "/card.html";
-pub const TEMPLATE_TEXT: &str = "{% import \"macros.html\" as m %}{{ m::card(event=event, root=root, heading=heading, show_day=show_day) }}";
-
-/// What every list needs of macros.html, for errors about the card.
-pub const HINT: &str = "lists show each event with the `card(event, root, heading, show_day)` macro of macros.html; keep it defined (the default is in the templates `gen init` writes) and check the variables it uses";
 
 /// The heading level of cards in the lists of a source's, actor's or tag's events.
 pub const LIST_HEADING: u8 = 3;
@@ -203,13 +189,16 @@ impl<'a> Cards<'a> {
         ctx.insert("root", root);
         ctx.insert("heading", &heading);
         ctx.insert("show_day", &show_day);
-        self.templates.tera.render(TEMPLATE, &ctx).map_err(|e| {
-            Diagnostic::error(
-                self.templates.path_of("macros.html"),
-                format!("cannot render an event's card: {}", templates::chain(&e)),
-            )
-            .with_hint(HINT)
-        })
+        self.templates
+            .tera
+            .render(CARD_TEMPLATE, &ctx)
+            .map_err(|e| {
+                Diagnostic::error(
+                    self.templates.path_of("macros.html"),
+                    format!("cannot render an event's card: {}", templates::chain(&e)),
+                )
+                .with_hint(CARD_HINT)
+            })
     }
 }
 

@@ -24,6 +24,7 @@ use crate::diagnostics::Diagnostic;
 use crate::model::Timeline;
 
 pub(crate) use exports::{search_entry, search_json, slide, timeline_json};
+pub(crate) use pages::Prepared;
 pub(crate) use plan::{PageKind, Planned, Taxonomy, feed, html_urls, plan};
 pub use templates::{DEFAULT_TEMPLATES, Templates};
 pub(crate) use views::{EventView, Lookups, SiteView, Views, event_view, site_view, source_views};
@@ -45,18 +46,6 @@ pub type ExportMaker<'e> = dyn Fn(PageKind) -> Vec<u8> + Sync + 'e;
 /// Loads the templates for the site at `root` (embedded defaults + the site's overrides).
 pub fn templates(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
     templates::load(root)
-}
-
-/// What the pages of one render are made from, prepared once.
-#[derive(Clone, Copy)]
-pub struct Prepared<'a> {
-    pub timeline: &'a Timeline,
-    pub templates: &'a Templates,
-    pub views: &'a Views,
-    /// The folder of every HTML page, for the sitemap.
-    pub html_urls: &'a [String],
-    /// The events of the feed, newest first.
-    pub feed: &'a [usize],
 }
 
 /// Renders every file of the site, handing them to `sink` a chunk at a time so a large site

@@ -5,15 +5,16 @@ use serde::Serialize;
 use serde_json::Value;
 use tera::Context;
 
-use super::Prepared;
 use super::cards::{Cards, Listed};
 use super::labels::day_label;
 use super::plan::{PageKind, Slice, Taxonomy};
 use super::structured;
 use super::templates;
+use super::templates::Templates;
+use super::views::Views;
 use super::views::{EventView, LinkView, SourceView};
 use crate::diagnostics::Diagnostic;
-use crate::model::Term;
+use crate::model::{Term, Timeline};
 
 /// Links between the pages of a list split by `page_size` (URLs relative to the site root).
 #[derive(Serialize)]
@@ -126,6 +127,18 @@ struct TermEntry {
 struct Outlet<'a> {
     outlet: &'a str,
     sources: Vec<&'a SourceView>,
+}
+
+/// What the pages of one render are made from, prepared once.
+#[derive(Clone, Copy)]
+pub struct Prepared<'a> {
+    pub timeline: &'a Timeline,
+    pub templates: &'a Templates,
+    pub views: &'a Views,
+    /// The folder of every HTML page, for the sitemap.
+    pub html_urls: &'a [String],
+    /// The events of the feed, newest first.
+    pub feed: &'a [usize],
 }
 
 /// What every page of one render is made from.

@@ -272,17 +272,9 @@ fn link(name: &str, kind: &str) -> LinkView {
     }
 }
 
-/// The view of one event.
-pub fn event_view(
-    e: &Event,
-    timeline: &Timeline,
-    config: &Config,
-    lookups: &Lookups<'_>,
-) -> EventView {
-    let zone = timeline.zone;
-    let day = e.date.day_in(zone);
-    let citations = e
-        .citations
+/// An event's citations as its views show them.
+fn citations(e: &Event, timeline: &Timeline, lookups: &Lookups<'_>) -> Vec<CitationView> {
+    e.citations
         .iter()
         .enumerate()
         .filter_map(|(i, c)| {
@@ -298,7 +290,19 @@ pub fn event_view(
                 quote: c.quote.clone(),
             })
         })
-        .collect();
+        .collect()
+}
+
+/// The view of one event.
+pub fn event_view(
+    e: &Event,
+    timeline: &Timeline,
+    config: &Config,
+    lookups: &Lookups<'_>,
+) -> EventView {
+    let zone = timeline.zone;
+    let day = e.date.day_in(zone);
+    let citations = citations(e, timeline, lookups);
     let links = |names: &[String], known: &HashMap<String, Arc<LinkView>>, kind: &str| {
         names
             .iter()

@@ -1,6 +1,7 @@
 //! Integration tests: run the real `gen` binary (and the library) on small fixture sites in
 //! temporary folders and check the files written and the messages printed.
 
+mod architecture;
 mod build;
 mod cards;
 mod commands;
