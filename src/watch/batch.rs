@@ -199,6 +199,7 @@ pub fn describe(root: &Path, change: &Change) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::mpsc;
     use std::time::Instant;
 
     use notify_debouncer_full::notify::Event;
