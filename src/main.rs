@@ -1,6 +1,5 @@
 //! The `gen` command line: parse arguments, call the library, print, set the exit code.
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -97,8 +96,8 @@ struct SiteArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let color = std::io::stderr().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    // anstream's reading of NO_COLOR, CLICOLOR, CLICOLOR_FORCE, TERM and the terminal.
+    let color = anstream::AutoStream::choice(&std::io::stderr()) != anstream::ColorChoice::Never;
     match cli.command {
         Command::Build {
             site,
@@ -280,6 +279,13 @@ fn print_watch(root: &Path, message: &WatchMessage<'_>, color: bool) {
 fn print_all(root: &Path, diagnostics: &[Diagnostic], color: bool) {
     let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     for d in diagnostics {
-        eprintln!("{}", d.render(&root, color));
+        let shown = d.render(&root, color);
+        // Plain text goes out byte for byte; colour goes through anstream, which translates it
+        // for a Windows console that takes no escape codes.
+        if color {
+            anstream::eprintln!("{shown}");
+        } else {
+            eprintln!("{shown}");
+        }
     }
 }
