@@ -424,12 +424,15 @@ mod tests {
             |s: &Path| fs::remove_file(s.join("b/c.html")).unwrap(),
             |s: &Path| fs::write(s.join("stray.html"), "x").unwrap(),
             |s: &Path| fs::write(s.join("d.css"), "4").unwrap(),
+            // What an atomic write killed half-way leaves.
+            |s: &Path| fs::write(s.join("b/.c.html.k3Jx9q.gen-tmp"), "x").unwrap(),
         ] {
             publish(&out, &files(&site)).unwrap();
             publish(&out, &files(&site)).unwrap();
             tamper(&spare);
             publish(&out, &files(&site)).unwrap();
             assert_eq!(names(&out), vec![MARKER, "a.html", "b", "d.css"]);
+            assert_eq!(names(&out.join("b")), vec!["c.html"]);
             assert_eq!(fs::read_to_string(out.join("b/c.html")).unwrap(), "2");
             assert_eq!(fs::read_to_string(out.join("d.css")).unwrap(), "3");
         }
