@@ -1,15 +1,15 @@
 //! What the command line prints: reports on stdout, diagnostics and failures on stderr.
 
-use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
 
 use timeline_gen::watch::WatchMessage;
 use timeline_gen::{BuildFailure, BuildReport, Diagnostic};
 
-/// Whether stderr gets colour: a terminal, and NO_COLOR unset or empty.
+/// Whether stderr gets colour: anstream's reading of NO_COLOR, CLICOLOR, CLICOLOR_FORCE,
+/// TERM and the terminal.
 pub fn color() -> bool {
-    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    anstream::AutoStream::choice(&std::io::stderr()) != anstream::ColorChoice::Never
 }
 
 pub fn finish(
@@ -102,6 +102,13 @@ pub fn print_watch(root: &Path, message: &WatchMessage<'_>, color: bool) {
 fn print_all(root: &Path, diagnostics: &[Diagnostic], color: bool) {
     let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     for d in diagnostics {
-        eprintln!("{}", d.render(&root, color));
+        let shown = d.render(&root, color);
+        // Plain text goes out byte for byte; colour goes through anstream, which translates it
+        // for a Windows console that takes no escape codes.
+        if color {
+            anstream::eprintln!("{shown}");
+        } else {
+            eprintln!("{shown}");
+        }
     }
 }

@@ -284,17 +284,16 @@ fn announce(
     }
 }
 
+/// Opens `url` in the user's browser (`$BROWSER`, else the system's way: `xdg-open`, `open`,
+/// the Windows shell, or Windows' browser from WSL); says so when it cannot.
 fn open_browser(url: &str, say: &mut impl FnMut(WatchMessage<'_>)) {
-    let program = if cfg!(target_os = "macos") {
-        "open"
-    } else if cfg!(windows) {
-        "explorer"
-    } else {
-        "xdg-open"
-    };
-    if let Err(e) = std::process::Command::new(program).arg(url).spawn() {
+    if let Err(e) = opener::open_browser(url) {
+        let reason = match std::error::Error::source(&e) {
+            Some(cause) => format!("{e}: {cause}"),
+            None => e.to_string(),
+        };
         say(WatchMessage::Note(format!(
-            "could not open a browser ({program}: {e}); open {url} yourself"
+            "could not open a browser ({reason}); open {url} yourself"
         )));
     }
 }

@@ -179,3 +179,40 @@ fn help_version_and_no_colour() {
         "colour escape codes with NO_COLOR / no terminal"
     );
 }
+
+/// Colour follows the CLICOLOR conventions: CLICOLOR_FORCE colours a pipe, NO_COLOR wins over
+/// it, and the plain text is the coloured text without its escape codes.
+#[test]
+fn clicolor_force_colours_diagnostics_and_no_color_wins() {
+    let site = Site::new().event("first", "title: T\ndate: x\nsources: [src-a]", "x");
+    let stderr = |vars: &[(&str, &str)]| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_gen"));
+        command
+            .arg("build")
+            .current_dir(site.root())
+            .env_remove("NO_COLOR")
+            .env_remove("CLICOLOR");
+        for (name, value) in vars {
+            command.env(name, value);
+        }
+        let out = command.output().expect("run gen");
+        String::from_utf8(out.stderr).expect("UTF-8")
+    };
+    let coloured = stderr(&[("CLICOLOR_FORCE", "1")]);
+    assert!(
+        coloured.contains("\u{1b}[1m\u{1b}[31merror\u{1b}[0m: "),
+        "{coloured:?}"
+    );
+    let plain = stderr(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]);
+    assert!(!plain.contains('\u{1b}'), "{plain:?}");
+    let mut stripped = String::new();
+    let mut rest = coloured.as_str();
+    while let Some(at) = rest.find('\u{1b}') {
+        stripped.push_str(&rest[..at]);
+        let end = rest[at..].find('m').expect("an escape code ends in m");
+        rest = &rest[at + end + 1..];
+    }
+    stripped.push_str(rest);
+    assert_eq!(stripped, plain);
+    assert!(!stderr(&[]).contains('\u{1b}'), "colour into a pipe");
+}

@@ -189,11 +189,12 @@ impl Harness {
             self.current,
             differences(&self.refs[self.current], &public)
         );
-        // Beside public/ only the spare may appear, and a folder an interrupted build was
-        // still deleting (the next build removes it; checked in `complete_build`).
+        // Beside public/ only the spare may appear, a folder an interrupted build was still
+        // deleting, and a new spare it had not yet renamed into place (the next build removes
+        // both; checked in `complete_build`).
         let extra: Vec<String> = names(self.root())
             .difference(&expected_names())
-            .filter(|n| !n.starts_with(".public.old-"))
+            .filter(|n| !n.starts_with(".public.old-") && !n.starts_with(".public.staging-"))
             .cloned()
             .collect();
         assert!(extra.is_empty(), "{what}: left beside public/: {extra:?}");
