@@ -127,21 +127,7 @@ impl Session {
     pub fn rebuild(&mut self, change: &Change) -> Result<RebuildReport, BuildFailure> {
         let started = Instant::now();
         let lock = output::lock(&self.output, self.site.busy)?;
-        if output::stamp(&self.output) != self.stamp {
-            // Another process (a `gen build` of the same output) replaced the folder: what
-            // it holds is not what this session wrote, so every file is compared again.
-            self.manifest = output::manifest_of(&self.output);
-            self.pending = Redo::ALL;
-        }
-        // What a failed rebuild did not get to (say, a template edit while an event was
-        // broken) is still pending: it is redone by every rebuild until one succeeds.
-        match change {
-            Change::Everything => self.pending = Redo::ALL,
-            Change::Templates => self.pending.templates = true,
-            Change::Static => self.pending.assets = true,
-            Change::Content(_) => {}
-        }
-        let redo = self.pending;
+        let redo = self.redo_for(change);
         let config = redo.config.then(|| self.site.reload()).transpose()?;
         let templates = redo
             .templates
@@ -188,6 +174,26 @@ impl Session {
             pages_elapsed: pages_written.duration_since(started),
             elapsed: started.elapsed(),
         })
+    }
+
+    /// What this rebuild must redo: what `change` calls for, what failed rebuilds left
+    /// pending, and everything when another process wrote the output folder.
+    fn redo_for(&mut self, change: &Change) -> Redo {
+        if output::stamp(&self.output) != self.stamp {
+            // Another process (a `gen build` of the same output) replaced the folder: what
+            // it holds is not what this session wrote, so every file is compared again.
+            self.manifest = output::manifest_of(&self.output);
+            self.pending = Redo::ALL;
+        }
+        // What a failed rebuild did not get to (say, a template edit while an event was
+        // broken) stays pending: it is redone by every rebuild until one succeeds.
+        match change {
+            Change::Everything => self.pending = Redo::ALL,
+            Change::Templates => self.pending.templates = true,
+            Change::Static => self.pending.assets = true,
+            Change::Content(_) => {}
+        }
+        self.pending
     }
 
     /// Re-reads the content files `change` names, or all of them when the config changed

@@ -31,7 +31,7 @@ pub const LIST_HEADING: u8 = 3;
 /// of it; lists do not carry it, since Tera copies every list item into the page's context
 /// (at 100,000 events, full items made the build take 17 % more CPU).
 #[derive(Serialize)]
-pub struct Listed<'a> {
+pub struct ListItem<'a> {
     pub slug: &'a str,
     pub title: &'a str,
     pub url: &'a str,
@@ -51,7 +51,7 @@ pub struct Listed<'a> {
     pub card: String,
 }
 
-impl<'a> Listed<'a> {
+impl<'a> ListItem<'a> {
     fn new(event: &'a CardView, card: String) -> Self {
         Self {
             slug: &event.slug,
@@ -82,17 +82,17 @@ pub struct Cards<'a> {
     reusable: bool,
     /// Each event's list card with the placeholder for `root`, made on first use; `None`
     /// when the event's own text contains the placeholder.
-    listed: Vec<OnceLock<Option<Kept>>>,
+    listed: Vec<OnceLock<Option<ReusableCard>>>,
 }
 
 /// A card rendered with the placeholder for `root`, kept as its text without the
 /// placeholders and where each one was, so a page's copy is made in one pass.
-struct Kept {
+struct ReusableCard {
     text: Box<str>,
     roots: Box<[usize]>,
 }
 
-impl Kept {
+impl ReusableCard {
     fn new(card: &str) -> Self {
         let mut text = String::with_capacity(card.len());
         let mut roots = Vec::new();
@@ -145,15 +145,15 @@ impl<'a> Cards<'a> {
         root: &str,
         heading: u8,
         show_day: bool,
-    ) -> Result<Listed<'a>, Diagnostic> {
+    ) -> Result<ListItem<'a>, Diagnostic> {
         let event = &self.views.events[i].card;
         let card = self.render(event, root, heading, show_day)?;
-        Ok(Listed::new(event, card))
+        Ok(ListItem::new(event, card))
     }
 
     /// Event `i` as a card in a list of a source's, actor's or tag's events, reused from an
     /// earlier page where it can be.
-    pub fn listed(&self, i: usize, root: &str) -> Result<Listed<'a>, Diagnostic> {
+    pub fn listed(&self, i: usize, root: &str) -> Result<ListItem<'a>, Diagnostic> {
         let event = &self.views.events[i].card;
         let kept = if self.reusable && !root.contains(PLACEHOLDER) {
             self.listed[i]
@@ -164,7 +164,7 @@ impl<'a> Cards<'a> {
                     let placeholder = PLACEHOLDER.to_string();
                     self.render(event, &placeholder, LIST_HEADING, true)
                         .ok()
-                        .map(|card| Kept::new(&card))
+                        .map(|card| ReusableCard::new(&card))
                 })
                 .as_ref()
         } else {
@@ -174,7 +174,7 @@ impl<'a> Cards<'a> {
             Some(kept) => kept.with_root(root),
             None => self.render(event, root, LIST_HEADING, true)?,
         };
-        Ok(Listed::new(event, card))
+        Ok(ListItem::new(event, card))
     }
 
     fn render(
@@ -381,11 +381,11 @@ mod tests {
 
     #[test]
     fn a_kept_card_takes_each_pages_root() {
-        let kept = Kept::new("<a href=\"\u{FFFF}x/\">é</a>\u{FFFF}\u{FFFF}");
+        let kept = ReusableCard::new("<a href=\"\u{FFFF}x/\">é</a>\u{FFFF}\u{FFFF}");
         assert_eq!(&*kept.text, "<a href=\"x/\">é</a>");
         assert_eq!(kept.with_root("../"), "<a href=\"../x/\">é</a>../../");
         assert_eq!(kept.with_root(""), "<a href=\"x/\">é</a>");
-        assert_eq!(Kept::new("plain").with_root("./"), "plain");
+        assert_eq!(ReusableCard::new("plain").with_root("./"), "plain");
     }
 
     #[test]

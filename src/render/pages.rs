@@ -5,7 +5,7 @@ use serde::Serialize;
 use serde_json::Value;
 use tera::Context;
 
-use super::cards::{Cards, Listed};
+use super::cards::{Cards, ListItem};
 use super::labels::day_label;
 use super::plan::{PageKind, Slice, Taxonomy};
 use super::structured;
@@ -55,7 +55,7 @@ struct DayGroup<'a> {
     count: usize,
     /// Added by [`DayGroup::into_value`].
     #[serde(skip)]
-    events: Vec<Listed<'a>>,
+    events: Vec<ListItem<'a>>,
 }
 
 impl DayGroup<'_> {
@@ -66,7 +66,7 @@ impl DayGroup<'_> {
 }
 
 /// The items of a list as templates see them, each card moved in rather than copied.
-fn listed_values(events: Vec<Listed<'_>>) -> Value {
+fn listed_values(events: Vec<ListItem<'_>>) -> Value {
     Value::Array(
         events
             .into_iter()
@@ -230,7 +230,7 @@ impl<'a> PageContext<'a> {
     /// The events `indexes` as cards in a list of a source's, actor's or tag's events.
     fn listed(&self, indexes: &[usize]) -> Result<Value, Diagnostic> {
         let cards = self.inputs.cards;
-        let listed: Vec<Listed<'_>> = indexes
+        let listed: Vec<ListItem<'_>> = indexes
             .iter()
             .map(|&i| cards.listed(i, &self.root))
             .collect::<Result<_, _>>()?;

@@ -82,16 +82,7 @@ pub fn watch(
     });
     // Watch before the first build, so an edit made while it runs is not missed.
     let mut watcher = Watcher::start(&place.root, sender)?;
-    let mut session = match Session::start(&options.build) {
-        Ok((session, report)) => {
-            say(WatchMessage::Built(&report));
-            Some(session)
-        }
-        Err(failure) => {
-            say(WatchMessage::Failed(&failure.diagnostics));
-            None
-        }
-    };
+    let mut session = first_build(&options.build, &mut say);
     let server = if options.serve {
         Some(serve_output(&runtime, options, &place, &mut say)?)
     } else {
@@ -130,6 +121,20 @@ pub fn watch(
     drop(watcher);
     runtime.shutdown_timeout(Duration::from_millis(200));
     Ok(())
+}
+
+/// The first full build, told to the user; `None` when it failed.
+fn first_build(options: &BuildOptions, say: &mut impl FnMut(WatchMessage<'_>)) -> Option<Session> {
+    match Session::start(options) {
+        Ok((session, report)) => {
+            say(WatchMessage::Built(&report));
+            Some(session)
+        }
+        Err(failure) => {
+            say(WatchMessage::Failed(&failure.diagnostics));
+            None
+        }
+    }
 }
 
 /// Where the site is and where its output goes (also when `site.toml` has an error, which
