@@ -117,3 +117,21 @@ fn list_items_carry_what_a_one_line_entry_needs() {
         "{page}"
     );
 }
+
+#[test]
+fn a_card_macro_that_tests_root_gets_each_pages_own_root() {
+    // Reusing one card rendered with a placeholder would print "shallow" on every page; the
+    // macro compares `root`, so each page renders its own cards.
+    let test = "{% if root == \"../../\" %}<b>shallow</b>{% else %}<b>deep</b>{% endif %}";
+    let macros = MACROS.replace(
+        "<article class=\"event importance-{{ event.importance }}\" id=\"{{ event.slug }}\">",
+        &format!("<article class=\"event importance-{{{{ event.importance }}}}\" id=\"{{{{ event.slug }}}}\">{test}"),
+    );
+    assert_ne!(macros, MACROS, "the card macro was changed");
+    let site = site().file("templates/macros.html", &macros);
+    site.build_ok();
+    let first = site.read("actors/iran/index.html");
+    let third = site.read("actors/iran/page/3/index.html");
+    assert!(first.contains("<b>shallow</b>") && !first.contains("<b>deep</b>"), "{first}");
+    assert!(third.contains("<b>deep</b>") && !third.contains("<b>shallow</b>"), "{third}");
+}
