@@ -17,6 +17,16 @@ pub struct Run {
     pub stderr: String,
 }
 
+impl From<Output> for Run {
+    fn from(out: Output) -> Run {
+        Run {
+            success: out.status.success(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
 pub const CONFIG: &str = "title = \"Test timeline\"\nbase_url = \"https://example.org/timeline/\"\ntimezone = \"UTC\"\n\n[timeline]\nstart = 2025-06-13\nend = 2025-06-23\n";
 
 impl Site {
@@ -81,11 +91,7 @@ impl Site {
             .env("NO_COLOR", "1")
             .output()
             .expect("run gen");
-        Run {
-            success: out.status.success(),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        Run::from(out)
     }
 
     pub fn build(&self) -> Run {
@@ -227,9 +233,10 @@ pub fn is_root() -> bool {
         .is_ok_and(|o| o.stdout.starts_with(b"0\n"))
 }
 
-/// Runs `gen build` in `site` as `nobody` (for permission tests as root); `None` when it
-/// cannot (no setpriv, or not allowed to change user).
-pub fn build_as_nobody(site: &Site) -> Option<Run> {
+/// Runs `gen build` in `site` as `nobody`, for permission tests as root (whom permissions do
+/// not stop); fails the test when it cannot (no setpriv, or not allowed to change user).
+pub fn build_as_nobody(site: &Site) -> Run {
+    const NEEDS: &str = "as root, this test runs gen as nobody with util-linux's setpriv";
     let out = Command::new("setpriv")
         .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
         .arg(env!("CARGO_BIN_EXE_gen"))
@@ -237,11 +244,12 @@ pub fn build_as_nobody(site: &Site) -> Option<Run> {
         .current_dir(site.root())
         .env("NO_COLOR", "1")
         .output()
-        .ok()?;
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    (!stderr.starts_with("setpriv:")).then(|| Run {
-        success: out.status.success(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr,
-    })
+        .unwrap_or_else(|e| panic!("{NEEDS}: {e}"));
+    let run = Run::from(out);
+    assert!(
+        !run.stderr.starts_with("setpriv:"),
+        "{NEEDS}: {}",
+        run.stderr
+    );
+    run
 }
