@@ -626,6 +626,7 @@ fn a_full_disk_fails_clearly_and_keeps_the_old_site() {
 
     edit(&site, "Edited");
     let run = build_into(&site, &out);
+    insta::assert_snapshot!(run.transcript_redacting(&site, &[(&mnt, "[MOUNT]")]));
     assert!(!run.success, "a build into a full disk succeeded");
     assert!(
         run.stderr.contains("No space left on device")
@@ -740,6 +741,7 @@ fn a_read_only_output_fails_clearly_and_keeps_the_old_site() {
     mount.remount("ro");
     edit(&site, "Edited");
     let run = build_into(&site, &out);
+    insta::assert_snapshot!(run.transcript_redacting(&site, &[(&mnt, "[MOUNT]")]));
     assert!(!run.success, "a build into a read-only folder succeeded");
     assert!(
         run.stderr.contains("Read-only file system")
@@ -782,6 +784,7 @@ fn a_folder_gen_may_not_write_fails_clearly_and_keeps_the_old_site() {
         mode(".public.spare", 0o555);
         site.build()
     };
+    insta::assert_snapshot!(run.transcript(&site));
     assert!(
         !run.success,
         "a build into a folder it may not write succeeded"

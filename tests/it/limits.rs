@@ -53,6 +53,7 @@ fn build_measured(site: &Site) -> Measured {
     Measured {
         run: Run {
             success: status.success(),
+            code: status.code(),
             stdout: fs::read_to_string(&out).unwrap_or_default(),
             stderr: fs::read_to_string(&err).unwrap_or_default(),
         },
@@ -128,6 +129,7 @@ fn markdown_nested_10000_levels_deep_is_refused_clearly() {
     let site = with_files(Site::new(), inputs::nested_markdown());
     let before = site.snapshot_output();
     let run = site.build();
+    insta::assert_snapshot!(run.transcript(&site));
     // The events' front matter takes 5 lines, the page's 3; each message points at the
     // 101st level (two characters per level, five per two levels in the mixed one).
     refused_as_too_deep(&run, "content/events/quotes.md:8:201");
@@ -179,6 +181,7 @@ fn nesting_up_to_the_limits_and_deep_inline_nesting_build() {
 fn raw_html_nested_past_the_limit_is_refused_with_its_place() {
     let site = with_files(Site::new(), inputs::nested_html());
     let run = site.build();
+    insta::assert_snapshot!(run.transcript(&site));
     assert!(!run.success);
     assert!(
         run.stderr
@@ -194,6 +197,7 @@ fn raw_html_nested_past_the_limit_is_refused_with_its_place() {
 fn deep_or_exploding_yaml_front_matter_is_refused_clearly() {
     let site = with_files(Site::new(), inputs::deep_yaml());
     let run = site.build();
+    insta::assert_snapshot!(run.transcript(&site));
     assert!(!run.success);
     for (file, message) in [
         ("content/events/flow.md:5:", "recursion limit exceeded"),

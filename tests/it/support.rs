@@ -13,14 +13,69 @@ pub struct Site {
 /// What a `gen` run printed and how it ended.
 pub struct Run {
     pub success: bool,
+    /// The exit code; `None` when a signal ended the process.
+    pub code: Option<i32>,
     pub stdout: String,
     pub stderr: String,
+}
+
+impl Run {
+    /// How the run ended and everything it printed, for a snapshot that pins gen's messages
+    /// exactly: the exit code, stdout and stderr, with what varies from run to run written
+    /// in brackets (the site's temporary folder as `[SITE]`, milliseconds as `[MS]`).
+    pub fn transcript(&self, site: &Site) -> String {
+        self.transcript_redacting(site, &[])
+    }
+
+    /// The transcript with each folder of `others` (outside the site) written as its name.
+    pub fn transcript_redacting(&self, site: &Site, others: &[(&Path, &str)]) -> String {
+        let code = self
+            .code
+            .map_or_else(|| "none (killed by a signal)".to_owned(), |c| c.to_string());
+        let mut text = format!(
+            "exit code: {code}\n--- stdout\n{}--- stderr\n{}",
+            self.stdout, self.stderr
+        );
+        for (folder, name) in others {
+            text = text.replace(&*folder.to_string_lossy(), name);
+        }
+        redact(&text, site.root())
+    }
+}
+
+/// `text` with the folder `root` written as `[SITE]` (and its parent as `[SITE]/..`) and
+/// every `in N ms` as `in [MS] ms`.
+fn redact(text: &str, root: &Path) -> String {
+    let mut out = text.to_owned();
+    for root in [Some(root.to_path_buf()), root.canonicalize().ok()]
+        .into_iter()
+        .flatten()
+    {
+        out = out.replace(&*root.to_string_lossy(), "[SITE]");
+        if let Some(parent) = root.parent().filter(|p| p.parent().is_some()) {
+            out = out.replace(&*parent.to_string_lossy(), "[SITE]/..");
+        }
+    }
+    let mut pieces = out.split(" in ");
+    let mut redacted = pieces.next().unwrap_or_default().to_owned();
+    for piece in pieces {
+        redacted.push_str(" in ");
+        let digits = piece.len() - piece.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        if digits > 0 && piece[digits..].starts_with(" ms") {
+            redacted.push_str("[MS]");
+            redacted.push_str(&piece[digits..]);
+        } else {
+            redacted.push_str(piece);
+        }
+    }
+    redacted
 }
 
 impl From<Output> for Run {
     fn from(out: Output) -> Run {
         Run {
             success: out.status.success(),
+            code: out.status.code(),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         }
