@@ -82,7 +82,8 @@ impl From<Output> for Run {
     }
 }
 
-pub const CONFIG: &str = "title = \"Test timeline\"\nbase_url = \"https://example.org/timeline/\"\ntimezone = \"UTC\"\n\n[timeline]\nstart = 2025-06-13\nend = 2025-06-23\n";
+/// The settings of the test sites: the timeline's window is 13 to 23 June 2025, in UTC.
+pub const CONFIG: &str = include_str!("../fixtures/minimal/site.toml");
 
 impl Site {
     /// An empty folder.
@@ -92,12 +93,20 @@ impl Site {
         }
     }
 
-    /// A valid site: one source, one event citing it, the default config.
+    /// A valid site: one source, one event citing it, the default config (the `minimal`
+    /// fixture).
     pub fn new() -> Self {
-        Self::empty()
-            .file("site.toml", CONFIG)
-            .source("src-a", "title: Headline A\noutlet: Outlet A\npublished: 2025-06-14\nurl: https://news.example/a")
-            .event("first", "title: First event\ndate: 2025-06-14T10:00 Asia/Tehran\nsources: [src-a]", "The summary.")
+        Self::fixture("minimal")
+    }
+
+    /// A copy of the site folder `tests/fixtures/NAME`.
+    pub fn fixture(name: &str) -> Self {
+        let site = Self::empty();
+        let from = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name);
+        copy_folder(&from, site.root());
+        site
     }
 
     pub fn file(self, rel: &str, text: &str) -> Self {
@@ -173,6 +182,21 @@ impl Site {
     /// Every file under `public/` with its bytes, for before/after comparisons.
     pub fn snapshot_output(&self) -> Vec<(PathBuf, Vec<u8>)> {
         files_under(&self.path("public"))
+    }
+}
+
+/// Copies the files and folders under `from` into `to`.
+fn copy_folder(from: &Path, to: &Path) {
+    let entries = fs::read_dir(from).unwrap_or_else(|e| panic!("{}: {e}", from.display()));
+    for entry in entries {
+        let entry = entry.expect("folder entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            fs::create_dir_all(&target).expect("mkdir");
+            copy_folder(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), &target).expect("copy");
+        }
     }
 }
 
