@@ -1,10 +1,9 @@
 //! A small builder for temporary sites: write files, run `gen`, read what it wrote.
 
 use std::fs;
-use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc::{self, Receiver};
+use std::process::{Child, Command, Output};
+use std::sync::mpsc::Receiver;
 
 pub struct Site {
     dir: tempfile::TempDir,
@@ -273,35 +272,9 @@ pub fn assert_our_script(element: &scraper::ElementRef<'_>, page: &str) {
 /// Starts `gen watch` with `args` on `site`; every line it prints, on either stream, arrives
 /// on the returned channel.
 pub fn spawn_watch(site: &Site, args: &[&str]) -> (Child, Receiver<String>) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gen"))
-        .arg("watch")
-        .args(args)
-        .current_dir(site.root())
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start gen watch");
-    let (tx, lines) = mpsc::channel();
-    for stream in [
-        child
-            .stdout
-            .take()
-            .map(|s| Box::new(s) as Box<dyn Read + Send>),
-        child
-            .stderr
-            .take()
-            .map(|s| Box::new(s) as Box<dyn Read + Send>),
-    ] {
-        let tx = tx.clone();
-        let stream = stream.expect("piped");
-        std::thread::spawn(move || {
-            for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-    }
-    (child, lines)
+    let mut command = Command::new(env!("CARGO_BIN_EXE_gen"));
+    command.arg("watch").args(args);
+    crate::dev_server::spawn_lines(command, site.root())
 }
 
 /// True when the tests run as root, whom file permissions do not stop.

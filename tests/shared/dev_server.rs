@@ -53,27 +53,9 @@ impl Server {
         Server::spawn(command, root)
     }
 
-    /// Starts `command` in `root`; every line it prints, on either stream, arrives on
-    /// `lines`. Returns once it prints the address it serves.
-    fn spawn(mut command: Command, root: &Path) -> Server {
-        let mut child = command
-            .current_dir(root)
-            .env("NO_COLOR", "1")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start gen watch");
-        let (tx, lines) = mpsc::channel();
-        let out = child.stdout.take().expect("piped");
-        let err = child.stderr.take().expect("piped");
-        for stream in [Box::new(out) as Box<dyn Read + Send>, Box::new(err)] {
-            let tx = tx.clone();
-            std::thread::spawn(move || {
-                for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                    let _ = tx.send(line);
-                }
-            });
-        }
+    /// Starts `command` in `root` and returns once it prints the address it serves.
+    fn spawn(command: Command, root: &Path) -> Server {
+        let (child, lines) = spawn_lines(command, root);
         Server::serving(child, lines)
     }
 
@@ -179,6 +161,31 @@ impl Drop for Server {
     }
 }
 
+/// Starts `command` in `root` with colour off; every line it prints, on either stream,
+/// arrives on the returned channel.
+pub fn spawn_lines(mut command: Command, root: &Path) -> (Child, Receiver<String>) {
+    let mut child = command
+        .current_dir(root)
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start gen watch");
+    let (tx, lines) = mpsc::channel();
+    let out = child.stdout.take().expect("piped");
+    let err = child.stderr.take().expect("piped");
+    for stream in [Box::new(out) as Box<dyn Read + Send>, Box::new(err)] {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+    }
+    (child, lines)
+}
+
+/// The status of an HTTP response, or 0 when it is not one.
 pub fn status_of(response: &str) -> u16 {
     if !response.starts_with("HTTP/1.") {
         return 0;
