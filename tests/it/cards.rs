@@ -1,36 +1,15 @@
 //! Cards rendered once and reused on every list (src/render/cards.rs) give the same bytes as
 //! the card macro rendered for each page.
 
-use crate::support::{CONFIG, Site, differences};
+use crate::support::{Site, differences};
 
 const MACROS: &str = include_str!("../../templates/macros.html");
 
-/// Events on two days with shared actors, tags and sources, lists one event long (so most
-/// list pages sit one level deeper, under `page/N/`), and one event whose summary holds the
-/// placeholder gen uses for `root` in reused cards.
+/// The `paged-lists` fixture (events on two days with shared actors, tags and sources, lists
+/// one event long, so most list pages sit one level deeper, under `page/N/`) and one event
+/// whose summary holds the placeholder gen uses for `root` in reused cards.
 fn site() -> Site {
-    let mut site = Site::empty()
-        .file("site.toml", &format!("page_size = 1\n{CONFIG}"))
-        .source(
-            "src-a",
-            "title: \"Headline A <b>&\"\noutlet: Outlet A\nurl: https://news.example/a?x=1&y=2",
-        )
-        .source("src-b", "title: Headline B\noutlet: Outlet B\nlanguage: fa");
-    for (n, day) in [(1, 14), (2, 14), (3, 15), (4, 15)] {
-        let sources = if n % 2 == 0 {
-            "[src-a, src-b]"
-        } else {
-            "[src-a]"
-        };
-        site = site.event(
-            &format!("event-{n}"),
-            &format!(
-                "title: \"Event {n} <i>\"\ndate: 2025-06-{day}T1{n}:00 Asia/Tehran\nactors: [Iran, IAEA]\ntags: [strikes]\nsources: {sources}"
-            ),
-            &format!("Summary of event {n}, with [a link](https://example.org/{n})."),
-        );
-    }
-    site.event(
+    Site::fixture("paged-lists").event(
         "odd",
         "title: Odd one\ndate: 2025-06-15\nactors: [Iran]\nsources: [src-b]",
         "A summary holding \u{FFFF}, the placeholder.",

@@ -11,6 +11,7 @@ fn check_validates_and_writes_nothing() {
     assert!(!site.path("public").exists());
     let site = site.event("first", "title: T\ndate: nope\nsources: [src-a]", "x");
     let run = site.run(&["check"]);
+    insta::assert_snapshot!(run.transcript(&site));
     assert!(!run.success);
     assert!(
         run.stderr.contains("content/events/first.md:3:7"),
@@ -72,7 +73,9 @@ fn new_writes_a_unique_event_file_that_checks_once_sourced() {
 
 #[test]
 fn new_rejects_a_bad_date() {
-    let run = Site::new().run(&["new", "X", "--date", "tomorrow"]);
+    let site = Site::new();
+    let run = site.run(&["new", "X", "--date", "tomorrow"]);
+    insta::assert_snapshot!(run.transcript(&site));
     assert!(!run.success);
     assert!(
         run.stderr.contains("\"tomorrow\" is not a date"),
@@ -91,6 +94,7 @@ fn init_creates_a_site_that_builds() {
     assert!(dir.path("mysite/public/index.html").exists());
     assert!(dir.path("mysite/templates/event.html").exists());
     let again = dir.run(&["init", "mysite"]);
+    insta::assert_snapshot!(again.transcript(&dir));
     assert!(!again.success);
     assert!(again.stderr.contains("not empty"), "{}", again.stderr);
 }
@@ -146,6 +150,7 @@ fn base_url_can_be_overridden() {
             .contains("href=\"/archive/style.css\"")
     );
     let bad = site.run(&["build", "--base-url", "ftp://x"]);
+    insta::assert_snapshot!(bad.transcript(&site));
     assert!(!bad.success);
     assert!(bad.stderr.contains("--base-url"), "{}", bad.stderr);
 }

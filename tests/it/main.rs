@@ -7,11 +7,15 @@ mod cards;
 mod commands;
 mod concurrent;
 mod crash;
+#[path = "../shared/dev_server.rs"]
+mod dev_server;
 mod diagnostics;
 #[path = "../shared/filler.rs"]
 mod filler;
 mod formats;
 mod incremental;
+#[path = "../shared/inputs.rs"]
+mod inputs;
 mod limits;
 mod links;
 mod paths;
