@@ -1,15 +1,17 @@
 //! gen: a static timeline website generator.
 //!
 //! A site is a folder with `site.toml`, `content/events/*.md`, `content/sources/*.md`,
-//! optional `templates/` and `static/`. One direction of flow, one module per stage:
+//! optional `templates/` and `static/`. One direction of flow, one module per stage, put in
+//! order in one place ([`pipeline`]):
 //!
 //! ```text
-//! site.toml + content/**  --load-->  files  --parse-->  front matter + Markdown
-//!    --validate-->  Timeline (sorted events, sources, indexes; or all diagnostics)
-//!    --plan/render-->  pages (path + bytes)  --publish-->  staging folder, swapped into public/
+//! site.toml + content/**  --content-->  Timeline (sorted events, sources, indexes; or all diagnostics)
+//!    --render-->  files of the site (path + bytes)  --output-->  spare folder, swapped into public/
 //! ```
 //!
-//! [`build`] and [`check`] are the entry points; [`scaffold`] creates sites and events.
+//! [`build`] and [`check`] are the entry points; [`Session`] keeps a build alive for
+//! `gen watch` (its caches live in `incremental/` and call the same stages); [`scaffold`]
+//! creates sites and events. docs/ARCHITECTURE.md maps the modules and their layers.
 
 mod assets;
 pub mod config;
