@@ -2,7 +2,7 @@
 //!
 //! A site is a folder with `site.toml`, `content/events/*.md`, `content/sources/*.md`,
 //! optional `templates/` and `static/`. One direction of flow, one module per stage, put in
-//! order in one place ([`pipeline`]):
+//! order in one place (`pipeline.rs`):
 //!
 //! ```text
 //! site.toml + content/**  --content-->  Timeline (sorted events, sources, indexes; or all diagnostics)
