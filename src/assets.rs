@@ -5,7 +5,7 @@ use std::fs;
 use std::path::Path;
 
 use crate::confined::Confined;
-use crate::content::is_ignored;
+use crate::confined::is_ignored;
 use crate::diagnostics::Diagnostic;
 
 /// The default static files, embedded so a site without `static/` still looks right.

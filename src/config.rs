@@ -98,85 +98,18 @@ impl Config {
     /// Reads and validates `site.toml` text; `path` is used in diagnostics only.
     pub fn parse(path: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> {
         let raw: RawConfig = toml::from_str(text).map_err(|e| vec![toml_error(path, text, &e)])?;
-        let mut problems = Vec::new();
-        let at = |key: &str, d: Diagnostic| match locate(text, &format!("{key} ")) {
-            Some((line, column)) => d.at(text, line, column),
-            None => d,
+        let mut check = Check {
+            path,
+            text,
+            problems: Vec::new(),
         };
-
-        let base_url = match parse_base_url(&raw.base_url) {
-            Ok(parts) => Some(parts),
-            Err(message) => {
-                problems.push(at(
-                    "base_url",
-                    Diagnostic::error(path, format!("base_url: {message}")).with_hint(
-                        "write a full address such as \"https://example.org/timeline/\"",
-                    ),
-                ));
-                None
-            }
-        };
-        let timezone = match raw.timezone.as_deref().unwrap_or("UTC").parse::<Tz>() {
-            Ok(tz) => tz,
-            Err(_) => {
-                let name = raw.timezone.clone().unwrap_or_default();
-                problems.push(at(
-                    "timezone",
-                    Diagnostic::error(path, format!("unknown time zone \"{name}\""))
-                        .with_hint(zone_hint(&name)),
-                ));
-                Tz::UTC
-            }
-        };
-        let raw_html = match raw.raw_html.as_deref().unwrap_or("sanitize") {
-            "sanitize" => RawHtml::Sanitize,
-            "allow" => RawHtml::Allow,
-            "escape" => RawHtml::Escape,
-            other => {
-                problems.push(at(
-                    "raw_html",
-                    Diagnostic::error(path, format!("raw_html must be \"sanitize\", \"allow\" or \"escape\", not \"{other}\"")),
-                ));
-                RawHtml::Sanitize
-            }
-        };
-        let output_dir = PathBuf::from(raw.output_dir.as_deref().unwrap_or("public"));
-        let escapes = output_dir
-            .components()
-            .any(|c| !matches!(c, Component::Normal(_)));
-        if escapes || output_dir.as_os_str().is_empty() {
-            problems.push(at(
-                "output_dir",
-                Diagnostic::error(
-                    path,
-                    format!(
-                        "output_dir \"{}\" must be a folder inside the site",
-                        output_dir.display()
-                    ),
-                )
-                .with_hint(
-                    "use a relative name such as \"public\"; to build elsewhere pass --output",
-                ),
-            ));
-        }
-        let window = raw.timeline.as_ref().and_then(|t| {
-            let start = window_date(path, text, "start", t.start.as_ref(), &mut problems);
-            let end = window_date(path, text, "end", t.end.as_ref(), &mut problems);
-            match (start, end) {
-                (Some(s), Some(e)) if e < s => {
-                    problems.push(at(
-                        "end",
-                        Diagnostic::error(path, "[timeline] end is before start"),
-                    ));
-                    None
-                }
-                (Some(s), Some(e)) => Some((s, e)),
-                _ => None,
-            }
-        });
-
-        let Some((base, base_path)) = base_url.filter(|_| problems.is_empty()) else {
-            return Err(problems);
+        let base_url = check.base_url(&raw.base_url);
+        let timezone = check.timezone(raw.timezone.as_deref());
+        let raw_html = check.raw_html(raw.raw_html.as_deref());
+        let output_dir = check.output_dir(raw.output_dir.as_deref());
+        let window = raw.timeline.as_ref().and_then(|t| check.window(t));
+        let Some((base, base_path)) = base_url.filter(|_| check.problems.is_empty()) else {
+            return Err(check.problems);
         };
         Ok(Config {
             title: raw.title,
@@ -194,6 +127,95 @@ impl Config {
             page_size: raw.page_size.unwrap_or(100).max(1),
             window,
         })
+    }
+}
+
+/// The checks of `site.toml`'s values, each problem pointing at its key.
+struct Check<'a> {
+    path: &'a Path,
+    text: &'a str,
+    problems: Vec<Diagnostic>,
+}
+
+impl Check<'_> {
+    /// Records `d`, pointed at the line of `key`.
+    fn push(&mut self, key: &str, d: Diagnostic) {
+        let d = match locate(self.text, &format!("{key} ")) {
+            Some((line, column)) => d.at(self.text, line, column),
+            None => d,
+        };
+        self.problems.push(d);
+    }
+
+    fn base_url(&mut self, raw: &str) -> Option<(String, String)> {
+        match parse_base_url(raw) {
+            Ok(parts) => Some(parts),
+            Err(message) => {
+                let d = Diagnostic::error(self.path, format!("base_url: {message}"))
+                    .with_hint("write a full address such as \"https://example.org/timeline/\"");
+                self.push("base_url", d);
+                None
+            }
+        }
+    }
+
+    fn timezone(&mut self, raw: Option<&str>) -> Tz {
+        let name = raw.unwrap_or("UTC");
+        name.parse::<Tz>().unwrap_or_else(|_| {
+            let name = raw.unwrap_or_default();
+            let d = Diagnostic::error(self.path, format!("unknown time zone \"{name}\""))
+                .with_hint(zone_hint(name));
+            self.push("timezone", d);
+            Tz::UTC
+        })
+    }
+
+    fn raw_html(&mut self, raw: Option<&str>) -> RawHtml {
+        match raw.unwrap_or("sanitize") {
+            "sanitize" => RawHtml::Sanitize,
+            "allow" => RawHtml::Allow,
+            "escape" => RawHtml::Escape,
+            other => {
+                let message = format!(
+                    "raw_html must be \"sanitize\", \"allow\" or \"escape\", not \"{other}\""
+                );
+                self.push("raw_html", Diagnostic::error(self.path, message));
+                RawHtml::Sanitize
+            }
+        }
+    }
+
+    fn output_dir(&mut self, raw: Option<&str>) -> PathBuf {
+        let output_dir = PathBuf::from(raw.unwrap_or("public"));
+        let escapes = output_dir
+            .components()
+            .any(|c| !matches!(c, Component::Normal(_)));
+        if escapes || output_dir.as_os_str().is_empty() {
+            let message = format!(
+                "output_dir \"{}\" must be a folder inside the site",
+                output_dir.display()
+            );
+            let d = Diagnostic::error(self.path, message).with_hint(
+                "use a relative name such as \"public\"; to build elsewhere pass --output",
+            );
+            self.push("output_dir", d);
+        }
+        output_dir
+    }
+
+    fn window(&mut self, t: &RawTimeline) -> Option<(NaiveDate, NaiveDate)> {
+        let (path, text) = (self.path, self.text);
+        let start = window_date(path, text, "start", t.start.as_ref(), &mut self.problems);
+        let end = window_date(path, text, "end", t.end.as_ref(), &mut self.problems);
+        match (start, end) {
+            (Some(s), Some(e)) if e < s => {
+                let d = Diagnostic::error(path, "[timeline] end is before start");
+                self.push("end", d);
+                None
+            }
+            (Some(s), Some(e)) => Some((s, e)),
+            _ => None,
+        }
     }
 }
 

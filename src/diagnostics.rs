@@ -7,6 +7,8 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use anstyle::{AnsiColor, Style};
+
 /// How bad a problem is: errors fail the build, warnings are printed and the build goes on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
@@ -75,11 +77,12 @@ impl Diagnostic {
         self.severity == Severity::Error
     }
 
-    /// Renders the diagnostic; `root` is stripped from the path so messages stay short.
+    /// Renders the diagnostic; `root` is stripped from the path so messages stay short. Without
+    /// `color` the text holds no escape codes at all.
     pub fn render(&self, root: &Path, color: bool) -> String {
-        let paint = |code: &str, text: &str| {
+        let paint = |style: Style, text: &str| {
             if color {
-                format!("\x1b[{code}m{text}\x1b[0m")
+                format!("{style}{text}{style:#}")
             } else {
                 text.to_owned()
             }
@@ -93,13 +96,17 @@ impl Diagnostic {
             }
         }
         let label = match self.severity {
-            Severity::Error => paint("1;31", "error"),
-            Severity::Warning => paint("1;33", "warning"),
+            Severity::Error => paint(ERROR, "error"),
+            Severity::Warning => paint(WARNING, "warning"),
         };
         let mut out = if location.is_empty() {
             format!("{label}: {}\n", self.message)
         } else {
-            format!("{}: {label}: {}\n", paint("1", &location), self.message)
+            format!(
+                "{}: {label}: {}\n",
+                paint(LOCATION, &location),
+                self.message
+            )
         };
         if let (Some(line), Some(text)) = (self.line, &self.source_line) {
             let (text, column) = excerpt(text, self.column);
@@ -112,15 +119,22 @@ impl Diagnostic {
                     .take(column - 1)
                     .map(|c| if c == '\t' { '\t' } else { ' ' })
                     .collect();
-                let _ = writeln!(out, "{:gutter$} | {pad}{}", "", paint("1;31", "^"));
+                let _ = writeln!(out, "{:gutter$} | {pad}{}", "", paint(ERROR, "^"));
             }
         }
         if let Some(hint) = &self.hint {
-            let _ = writeln!(out, "  = {}: {hint}", paint("1;36", "help"));
+            let _ = writeln!(out, "  = {}: {hint}", paint(HELP, "help"));
         }
         out
     }
 }
+
+/// The styles of a coloured diagnostic: bold location, bold red errors and carets, bold
+/// yellow warnings, bold cyan help.
+const LOCATION: Style = Style::new().bold();
+const ERROR: Style = LOCATION.fg_color(Some(anstyle::Color::Ansi(AnsiColor::Red)));
+const WARNING: Style = LOCATION.fg_color(Some(anstyle::Color::Ansi(AnsiColor::Yellow)));
+const HELP: Style = LOCATION.fg_color(Some(anstyle::Color::Ansi(AnsiColor::Cyan)));
 
 /// Characters of a source line shown under a message; longer lines are cut around the column.
 const EXCERPT: usize = 100;
@@ -190,6 +204,27 @@ pub fn locate(text: &str, needle: &str) -> Option<(usize, usize)> {
     })
 }
 
+/// A failed run: every problem found, errors and warnings, sorted for display.
+#[derive(Debug)]
+pub struct BuildFailure {
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl From<Vec<Diagnostic>> for BuildFailure {
+    fn from(mut diagnostics: Vec<Diagnostic>) -> Self {
+        sort(&mut diagnostics);
+        Self { diagnostics }
+    }
+}
+
+impl From<Diagnostic> for BuildFailure {
+    fn from(d: Diagnostic) -> Self {
+        Self {
+            diagnostics: vec![d],
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
 
@@ -223,6 +258,23 @@ mod tests {
             shown,
             "content/events/a.md:3:11: error: unknown source \"toi-putn\"\n  |\n3 | sources: [toi-putn]\n  |           ^\n  = help: did you mean \"toi-putin\"?\n"
         );
+    }
+
+    #[test]
+    fn colour_marks_only_the_label_location_caret_and_help() {
+        let text = "a\nbad: x\n";
+        let d = Diagnostic::warning("/site/a.md", "odd")
+            .at(text, 2, 6)
+            .with_hint("fix it");
+        let plain = d.render(Path::new("/site"), false);
+        assert!(!plain.contains('\u{1b}'), "{plain:?}");
+        let shown = d.render(Path::new("/site"), true);
+        assert_eq!(
+            shown,
+            "\u{1b}[1ma.md:2:6\u{1b}[0m: \u{1b}[1m\u{1b}[33mwarning\u{1b}[0m: odd\n  |\n2 | bad: x\n  |      \u{1b}[1m\u{1b}[31m^\u{1b}[0m\n  = \u{1b}[1m\u{1b}[36mhelp\u{1b}[0m: fix it\n"
+        );
+        let error = Diagnostic::error("", "no site").render(Path::new(""), true);
+        assert_eq!(error, "\u{1b}[1m\u{1b}[31merror\u{1b}[0m: no site\n");
     }
 
     #[test]

@@ -7,10 +7,12 @@ use chrono::Utc;
 
 use crate::assets::DEFAULT_STATIC;
 use crate::config::CONFIG_FILE;
+use crate::diagnostics::BuildFailure;
 use crate::diagnostics::Diagnostic;
 use crate::model::{EventDate, slugify};
-use crate::pipeline::{BuildFailure, BuildOptions, load_config};
+use crate::pipeline::load_config;
 use crate::render::DEFAULT_TEMPLATES;
+use crate::site::BuildOptions;
 
 /// Every place gen writes in a site made by `gen init`: the output folder and, beside it, the
 /// spare copy of the site (`.public.spare`), the build lock (`.public.lock`) and what an

@@ -8,11 +8,13 @@ use chrono_tz::Tz;
 
 use crate::config::{Config, RawHtml};
 use crate::content::{self, frontmatter, markdown};
+use crate::diagnostics::BuildFailure;
 use crate::diagnostics::Diagnostic;
 use crate::model::Timeline;
 use crate::output::{self, OutputFile};
-use crate::pipeline::{BuildFailure, BuildOptions, load_config, prepare};
+use crate::pipeline;
 use crate::render::{self, Templates};
+use crate::site::{BuildOptions, Site};
 
 /// Splits a file at its front matter and parses the YAML; returns the number of fields.
 pub fn front_matter(text: &str) -> usize {
@@ -61,15 +63,13 @@ pub struct Loaded {
 
 /// Loads and validates the site at `root`.
 pub fn load(root: &Path) -> Result<Loaded, BuildFailure> {
-    let options = BuildOptions {
+    let site = Site::open(&BuildOptions {
         root: root.to_path_buf(),
         ..BuildOptions::default()
-    }
-    .resolved();
-    let config = load_config(&options)?;
-    let (templates, _, timeline, _) = prepare(&options, &config, true)?;
+    })?;
+    let (templates, timeline, _) = pipeline::load(&site)?;
     Ok(Loaded {
-        config,
+        config: site.config,
         templates,
         timeline,
     })
@@ -92,14 +92,13 @@ pub fn check_site(
     drafts: bool,
     templates: &LoadedTemplates,
 ) -> Result<(usize, Vec<Diagnostic>), BuildFailure> {
-    let options = BuildOptions {
+    let site = Site::open(&BuildOptions {
         root: root.to_path_buf(),
         drafts,
         ..BuildOptions::default()
-    }
-    .resolved();
-    let config = load_config(&options)?;
-    let (timeline, mut problems) = content::read(&options.root, &config, drafts);
+    })?;
+    let config = site.config;
+    let (timeline, mut problems) = content::read(&site.root, &config, drafts);
     let Some(timeline) = timeline.filter(|_| !problems.iter().any(Diagnostic::is_error)) else {
         return Err(problems.into());
     };

@@ -22,7 +22,7 @@ use crate::config::{Config, RawHtml};
 use crate::diagnostics::Diagnostic;
 use crate::model::Timeline;
 
-pub use load::{FileKind, is_ignored, read_text};
+pub use load::FileKind;
 
 pub(crate) use assemble::assemble;
 pub(crate) use file::{ContentFile, Validated, read_files};

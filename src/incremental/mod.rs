@@ -1,4 +1,10 @@
-//! What `gen watch` keeps between rebuilds. Each cache here composes the stage functions
-//! (it calls them for what changed and keeps their results); no stage knows it is cached.
+//! The caches `gen watch` keeps between rebuilds, and the session that composes them with
+//! the stage functions of `crate::pipeline`, `crate::content` and `crate::render`. Nothing
+//! outside this folder knows a cache exists: the plain build is the whole story.
 
 pub(crate) mod content;
+mod render;
+mod session;
+mod signature;
+
+pub use session::{Change, RebuildReport, Session};

@@ -31,20 +31,35 @@ pub fn write_files(dir: &Path, files: &[&OutputFile<'_>], atomic: bool) -> Resul
     })
 }
 
-/// Writes through a temporary file renamed over `path`.
+/// Writes through a temporary file renamed over `path`. The temporary file has a name of its
+/// own beside `path` (hidden, ending `.gen-tmp`, which `gen watch` ignores), so two writers
+/// never share one, and it is deleted when any step fails; a leftover from a killed build
+/// fails the spare's manifest check, so the spare is rebuilt whole rather than published.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let temp = path.with_file_name(format!(".{name}.gen-tmp"));
-    let result = fs::File::create(&temp)
-        .and_then(|mut f| f.write_all(bytes))
-        .and_then(|()| fs::rename(&temp, path));
-    result.map_err(|e| {
-        let _ = fs::remove_file(&temp);
-        io_error(path, "cannot write", &e)
-    })
+    let prefix = format!(".{name}.");
+    // Opened here rather than by `tempfile_in`, which makes the file readable by its owner
+    // only (a web server serving the folder as another user could not read it) and puts the
+    // temporary name in its error messages.
+    let mut temp = tempfile::Builder::new()
+        .prefix(&prefix)
+        .suffix(".gen-tmp")
+        .make_in(path.parent().unwrap_or(Path::new("")), |temp| {
+            fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(temp)
+        })
+        .map_err(|e| io_error(path, "cannot write", &e))?;
+    temp.as_file_mut()
+        .write_all(bytes)
+        .map_err(|e| io_error(path, "cannot write", &e))?;
+    temp.persist(path)
+        .map(drop)
+        .map_err(|e| io_error(path, "cannot write", &e.error))
 }
 
 /// Deletes files (relative to `dir`) and then the folders they leave empty.
@@ -98,4 +113,65 @@ pub fn io_error(path: &Path, what: &str, error: &std::io::Error) -> Diagnostic {
         _ => "the previous site was kept",
     };
     Diagnostic::error(path, format!("{what}: {error}")).with_hint(hint)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt as _;
+
+    use super::*;
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn an_atomic_write_replaces_the_file_and_leaves_nothing_beside_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("index.html");
+        write_atomically(&path, b"old").unwrap();
+        write_atomically(&path, b"new").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"new");
+        assert_eq!(names(dir.path()), ["index.html"]);
+        // As readable as a file written in place, not owner-only like tempfile's own files.
+        let plain = dir.path().join("plain");
+        fs::write(&plain, b"x").unwrap();
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode();
+        assert_eq!(mode(&path), mode(&plain));
+    }
+
+    #[test]
+    fn a_failed_atomic_write_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        // A folder with a file in it where the page goes: the rename over it fails.
+        let path = dir.path().join("index.html");
+        fs::create_dir(&path).unwrap();
+        fs::write(path.join("keep"), b"x").unwrap();
+        let error = write_atomically(&path, b"page").unwrap_err();
+        assert_eq!(error.path, path);
+        assert!(error.message.starts_with("cannot write: "), "{error:?}");
+        assert!(!error.message.contains("gen-tmp"), "{error:?}");
+        assert_eq!(error.hint.as_deref(), Some("the previous site was kept"));
+        assert_eq!(names(dir.path()), ["index.html"]);
+    }
+
+    #[test]
+    fn a_write_into_a_missing_folder_names_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gone").join("index.html");
+        let error = write_atomically(&path, b"page").unwrap_err();
+        assert_eq!(error.path, path);
+        assert!(
+            error
+                .message
+                .starts_with("cannot write: No such file or directory"),
+            "{error:?}"
+        );
+        assert!(!error.message.contains("gen-tmp"), "{error:?}");
+    }
 }

@@ -9,10 +9,11 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
 use rayon::prelude::*;
+use walkdir::WalkDir;
 
 use super::disk::write_atomically;
 use crate::diagnostics::Diagnostic;
@@ -85,10 +86,9 @@ impl Manifest {
         else {
             return false;
         };
-        let mut found = Vec::with_capacity(self.0.len());
-        if !list(dir, "", &mut found) || found.len() != self.0.len() {
+        let Some(found) = list(dir).filter(|found| found.len() == self.0.len()) else {
             return false;
-        }
+        };
         found.par_iter().all(|(rel, path)| {
             let Some((_, size)) = self.0.get(rel) else {
                 return false;
@@ -108,30 +108,28 @@ fn modified(meta: &fs::Metadata) -> Option<u64> {
     u64::try_from(since.as_nanos()).ok()
 }
 
-/// Collects every entry under `dir` as (`/`-separated relative path, full path), except the
-/// manifest; false when a folder cannot be read.
-fn list(dir: &Path, prefix: &str, out: &mut Vec<(String, std::path::PathBuf)>) -> bool {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return false;
-    };
-    for entry in entries {
-        let Ok(entry) = entry else {
-            return false;
-        };
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if prefix.is_empty() && name == MARKER {
+/// Every entry under `dir` but its folders and the manifest, as (`/`-separated relative path,
+/// full path); `None` when any folder cannot be read, which fails the check (the folder is
+/// rebuilt whole, and that reports what cannot be read or deleted). Links are listed, not
+/// followed, so one fails the check as not a file.
+fn list(dir: &Path) -> Option<Vec<(String, PathBuf)>> {
+    let mut out = Vec::new();
+    for entry in WalkDir::new(dir).min_depth(1) {
+        let entry = entry.ok()?;
+        if entry.file_type().is_dir() {
             continue;
         }
-        let rel = format!("{prefix}{name}");
-        if entry.file_type().is_ok_and(|t| t.is_dir()) {
-            if !list(&entry.path(), &format!("{rel}/"), out) {
-                return false;
-            }
-        } else {
-            out.push((rel, entry.path()));
+        let rel = entry.path().strip_prefix(dir).ok()?;
+        if rel == Path::new(MARKER) {
+            continue;
         }
+        let rel: Vec<_> = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect();
+        out.push((rel.join("/"), entry.into_path()));
     }
-    true
+    Some(out)
 }
 
 #[cfg(test)]
@@ -169,5 +167,25 @@ mod tests {
         assert!(!m.matches(dir.path()), "a file of another size");
         fs::remove_file(dir.path().join("a/x.html")).unwrap();
         assert!(!m.matches(dir.path()), "a missing file");
+    }
+
+    #[test]
+    fn a_link_in_place_of_a_file_or_folder_fails_the_check() {
+        let dir = tempfile::tempdir().unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        fs::write(elsewhere.path().join("x.html"), "xx").unwrap();
+        let m = Manifest(BTreeMap::from([(
+            "a/x.html".to_owned(),
+            fingerprint(b"xx"),
+        )]));
+        fs::create_dir(dir.path().join("a")).unwrap();
+        std::os::unix::fs::symlink(elsewhere.path().join("x.html"), dir.path().join("a/x.html"))
+            .unwrap();
+        m.write(dir.path()).unwrap();
+        assert!(!m.matches(dir.path()), "a link to a file");
+        fs::remove_dir_all(dir.path().join("a")).unwrap();
+        std::os::unix::fs::symlink(elsewhere.path(), dir.path().join("a")).unwrap();
+        m.write(dir.path()).unwrap();
+        assert!(!m.matches(dir.path()), "a link to a folder");
     }
 }

@@ -222,7 +222,11 @@ fn exchange(spare: &Path, output: &Path) -> Result<(), Diagnostic> {
             return Ok(());
         }
     }
-    let aside = spare.with_extension("swap");
+    // Named like the leftovers `remove_leftovers` deletes: a build killed between the two
+    // renames leaves the previous site here, and the next build clears it instead of failing
+    // for good to move its own previous site aside onto a fixed name that is taken.
+    let name = output.file_name().unwrap_or_default().to_string_lossy();
+    let aside = spare.with_file_name(format!(".{name}.old-{}", std::process::id()));
     fs::rename(output, &aside)
         .map_err(|e| io_error(output, "cannot move the previous site aside", &e))?;
     if let Err(e) = fs::rename(spare, output) {
@@ -274,7 +278,8 @@ fn ensure_ours(dir: &Path, what: &str) -> Result<(), Diagnostic> {
 }
 
 /// Removes the staging and old folders that killed builds left (a new spare being made, a
-/// spare being deleted, or the staging folders of earlier versions).
+/// spare being deleted, a previous site moved aside by a swap without renameat2, or the
+/// staging folders of earlier versions).
 fn remove_leftovers(parent: &Path, name: &str) {
     let Ok(entries) = fs::read_dir(parent) else {
         return;
@@ -424,12 +429,15 @@ mod tests {
             |s: &Path| fs::remove_file(s.join("b/c.html")).unwrap(),
             |s: &Path| fs::write(s.join("stray.html"), "x").unwrap(),
             |s: &Path| fs::write(s.join("d.css"), "4").unwrap(),
+            // What an atomic write killed half-way leaves.
+            |s: &Path| fs::write(s.join("b/.c.html.k3Jx9q.gen-tmp"), "x").unwrap(),
         ] {
             publish(&out, &files(&site)).unwrap();
             publish(&out, &files(&site)).unwrap();
             tamper(&spare);
             publish(&out, &files(&site)).unwrap();
             assert_eq!(names(&out), vec![MARKER, "a.html", "b", "d.css"]);
+            assert_eq!(names(&out.join("b")), vec!["c.html"]);
             assert_eq!(fs::read_to_string(out.join("b/c.html")).unwrap(), "2");
             assert_eq!(fs::read_to_string(out.join("d.css")).unwrap(), "3");
         }

@@ -4,35 +4,23 @@
 //! rendered once per event and reused: rendered with a placeholder where
 //! the page's `root` goes, then the placeholder is replaced by each page's own root.
 //!
-//! The reuse gives the same bytes as rendering the card on every page as long as the `card`
-//! macro only prints `root` (as every link does: `{{ root }}{{ event.url }}`); the README's
-//! template section says so. It is skipped, and the card rendered for each page, where the
-//! placeholder could be confused with text: when a template, the site's settings or the
-//! event's own text contains it.
+//! The reuse gives the same bytes as rendering the card on every page when the `card` macro
+//! only prints `root` (as every link does: `{{ root }}{{ event.url }}`), which
+//! [`card_reuse`](super::card_reuse) reads from the templates. It is skipped, and the card
+//! rendered for each page, where the macro does more with `root`, or where the placeholder
+//! could be confused with text: when a template, the site's settings or the event's own text
+//! contains it.
 
 use std::sync::OnceLock;
 
 use serde::Serialize;
 use tera::Context;
 
-use super::templates::{self, Templates};
-use super::views::{CardView, Views};
+use super::card_reuse::card_prints_root_only;
+use super::templates::{self, CARD_HINT, CARD_TEMPLATE, PLACEHOLDER, Templates};
+use super::views::{CardView, CitationView, Views};
 use crate::diagnostics::Diagnostic;
 use crate::model::Importance;
-
-/// Stands for `root` in a card rendered for reuse. U+FFFF is a noncharacter no text needs
-/// (YAML refuses it written out, though an escape or a Markdown entity can still produce
-/// it); where it does occur, the card is not reused.
-pub const PLACEHOLDER: char = '\u{FFFF}';
-
-/// The internal template that renders one card with the site's `card` macro. Its name cannot
-/// be a template file's name (those never start with `/`); it ends in `.html` so Tera
-/// escapes what it prints like in every other page.
-pub const TEMPLATE: &str = "/card.html";
-pub const TEMPLATE_TEXT: &str = "{% import \"macros.html\" as m %}{{ m::card(event=event, root=root, heading=heading, show_day=show_day) }}";
-
-/// What every list needs of macros.html, for errors about the card.
-pub const HINT: &str = "lists show each event with the `card(event, root, heading, show_day)` macro of macros.html; keep it defined (the default is in the templates `gen init` writes) and check the variables it uses";
 
 /// The heading level of cards in the lists of a source's, actor's or tag's events.
 pub const LIST_HEADING: u8 = 3;
@@ -43,7 +31,7 @@ pub const LIST_HEADING: u8 = 3;
 /// of it; lists do not carry it, since Tera copies every list item into the page's context
 /// (at 100,000 events, full items made the build take 17 % more CPU).
 #[derive(Serialize)]
-pub struct Listed<'a> {
+pub struct ListItem<'a> {
     pub slug: &'a str,
     pub title: &'a str,
     pub url: &'a str,
@@ -63,7 +51,7 @@ pub struct Listed<'a> {
     pub card: String,
 }
 
-impl<'a> Listed<'a> {
+impl<'a> ListItem<'a> {
     fn new(event: &'a CardView, card: String) -> Self {
         Self {
             slug: &event.slug,
@@ -94,17 +82,17 @@ pub struct Cards<'a> {
     reusable: bool,
     /// Each event's list card with the placeholder for `root`, made on first use; `None`
     /// when the event's own text contains the placeholder.
-    listed: Vec<OnceLock<Option<Kept>>>,
+    listed: Vec<OnceLock<Option<ReusableCard>>>,
 }
 
 /// A card rendered with the placeholder for `root`, kept as its text without the
 /// placeholders and where each one was, so a page's copy is made in one pass.
-struct Kept {
+struct ReusableCard {
     text: Box<str>,
     roots: Box<[usize]>,
 }
 
-impl Kept {
+impl ReusableCard {
     fn new(card: &str) -> Self {
         let mut text = String::with_capacity(card.len());
         let mut roots = Vec::new();
@@ -138,7 +126,9 @@ impl<'a> Cards<'a> {
     pub fn new(templates: &'a Templates, views: &'a Views) -> Self {
         let mut site = Context::new();
         site.insert("site", &views.site);
-        let reusable = !templates.mention_placeholder() && !mentions_placeholder(&views.site);
+        let reusable = !templates.mention_placeholder()
+            && !mentions_placeholder(&views.site)
+            && card_prints_root_only(&templates.tera);
         Self {
             templates,
             views,
@@ -155,16 +145,16 @@ impl<'a> Cards<'a> {
         root: &str,
         heading: u8,
         show_day: bool,
-    ) -> Result<Listed<'a>, Diagnostic> {
-        let event = &self.views.events[i].view.card;
+    ) -> Result<ListItem<'a>, Diagnostic> {
+        let event = &self.views.events[i].card;
         let card = self.render(event, root, heading, show_day)?;
-        Ok(Listed::new(event, card))
+        Ok(ListItem::new(event, card))
     }
 
     /// Event `i` as a card in a list of a source's, actor's or tag's events, reused from an
     /// earlier page where it can be.
-    pub fn listed(&self, i: usize, root: &str) -> Result<Listed<'a>, Diagnostic> {
-        let event = &self.views.events[i].view.card;
+    pub fn listed(&self, i: usize, root: &str) -> Result<ListItem<'a>, Diagnostic> {
+        let event = &self.views.events[i].card;
         let kept = if self.reusable && !root.contains(PLACEHOLDER) {
             self.listed[i]
                 .get_or_init(|| {
@@ -174,7 +164,7 @@ impl<'a> Cards<'a> {
                     let placeholder = PLACEHOLDER.to_string();
                     self.render(event, &placeholder, LIST_HEADING, true)
                         .ok()
-                        .map(|card| Kept::new(&card))
+                        .map(|card| ReusableCard::new(&card))
                 })
                 .as_ref()
         } else {
@@ -184,7 +174,7 @@ impl<'a> Cards<'a> {
             Some(kept) => kept.with_root(root),
             None => self.render(event, root, LIST_HEADING, true)?,
         };
-        Ok(Listed::new(event, card))
+        Ok(ListItem::new(event, card))
     }
 
     fn render(
@@ -199,13 +189,67 @@ impl<'a> Cards<'a> {
         ctx.insert("root", root);
         ctx.insert("heading", &heading);
         ctx.insert("show_day", &show_day);
-        self.templates.tera.render(TEMPLATE, &ctx).map_err(|e| {
-            Diagnostic::error(
-                self.templates.path_of("macros.html"),
-                format!("cannot render an event's card: {}", templates::chain(&e)),
-            )
-            .with_hint(HINT)
-        })
+        self.templates
+            .tera
+            .render(CARD_TEMPLATE, &ctx)
+            .map_err(|e| {
+                Diagnostic::error(
+                    self.templates.path_of("macros.html"),
+                    format!("cannot render an event's card: {}", templates::chain(&e)),
+                )
+                .with_hint(CARD_HINT)
+            })
+    }
+}
+
+impl CardView {
+    /// Whether `c` occurs in any text of the card. Every text field is listed: the test
+    /// `every_text_of_a_card_is_searched` builds a card field by field, so a new field
+    /// cannot be added without being seen there.
+    pub fn mentions(&self, c: char) -> bool {
+        let texts = [
+            &*self.slug,
+            &self.title,
+            &self.url,
+            &self.permalink,
+            &self.datetime,
+            &self.instant,
+            &self.day,
+            &self.day_label,
+            &self.day_url,
+            &self.time_label,
+            &self.summary,
+        ];
+        let optional = [
+            &self.local_label,
+            &self.end_label,
+            &self.location,
+            &self.disputed,
+        ];
+        texts.iter().any(|t| t.contains(c))
+            || optional
+                .iter()
+                .flat_map(|t| t.as_deref())
+                .any(|t| t.contains(c))
+            || self
+                .actors
+                .iter()
+                .chain(&self.tags)
+                .any(|l| l.name.contains(c) || l.url.contains(c))
+            || self.citations.iter().any(|citation| citation.mentions(c))
+    }
+}
+
+impl CitationView {
+    fn mentions(&self, c: char) -> bool {
+        let s = &self.source;
+        [&s.id, &s.outlet, &s.title, &s.page]
+            .iter()
+            .any(|t| t.contains(c))
+            || [&s.url, &s.language, &self.quote_url, &self.quote]
+                .iter()
+                .flat_map(|t| t.as_deref())
+                .any(|t| t.contains(c))
     }
 }
 
@@ -217,15 +261,131 @@ fn mentions_placeholder<T: Serialize>(value: &T) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
+    use super::super::views::{CitedSource, LinkView};
     use super::*;
+    use crate::model::Precision;
+
+    #[test]
+    fn every_text_of_a_card_is_searched() {
+        let link = |name: &str| {
+            Arc::new(LinkView {
+                name: name.to_owned(),
+                url: "u".to_owned(),
+            })
+        };
+        let cited = |t: &str| CitedSource {
+            id: format!("id{t}"),
+            outlet: format!("o{t}"),
+            title: format!("t{t}"),
+            url: Some(format!("u{t}")),
+            page: format!("p{t}"),
+            language: Some(format!("l{t}")),
+        };
+        let card = |t: &str, field: &str| {
+            let x = |f: &str| {
+                if f == field {
+                    format!("a{t}")
+                } else {
+                    "a".to_owned()
+                }
+            };
+            CardView {
+                slug: x("slug"),
+                title: x("title").into(),
+                url: x("url"),
+                permalink: x("permalink"),
+                datetime: x("datetime"),
+                instant: x("instant"),
+                day: x("day").into(),
+                day_label: x("day_label").into(),
+                day_url: x("day_url").into(),
+                time_label: x("time_label"),
+                local_label: Some(x("local_label")),
+                end_label: Some(x("end_label")),
+                precision: Precision::Minute,
+                location: Some(x("location")),
+                actors: vec![link(&x("actors"))],
+                tags: vec![link(&x("tags"))],
+                importance: Importance::Normal,
+                summary: x("summary").into(),
+                disputed: Some(x("disputed")),
+                citations: vec![CitationView {
+                    number: 1,
+                    source: Arc::new(cited(if field == "source" { t } else { "" })),
+                    quote_url: Some(x("quote_url")),
+                    quote: Some(x("quote")),
+                }],
+            }
+        };
+        let fields = [
+            "slug",
+            "title",
+            "url",
+            "permalink",
+            "datetime",
+            "instant",
+            "day",
+            "day_label",
+            "day_url",
+            "time_label",
+            "local_label",
+            "end_label",
+            "location",
+            "actors",
+            "tags",
+            "summary",
+            "disputed",
+            "source",
+            "quote_url",
+            "quote",
+        ];
+        for field in fields {
+            assert!(card("\u{FFFF}", field).mentions('\u{FFFF}'), "{field}");
+            assert!(!card("b", field).mentions('\u{FFFF}'), "{field}");
+        }
+        // Every field of the card's JSON is one of those above (or holds no text).
+        let json = serde_json::to_value(card("", "")).unwrap();
+        let keys: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        for key in keys {
+            assert!(
+                fields.contains(&key) || ["precision", "importance", "citations"].contains(&key),
+                "{key} is not searched by CardView::mentions"
+            );
+        }
+        let citation = json["citations"][0].as_object().unwrap();
+        for key in citation.keys() {
+            assert!(
+                [
+                    "number",
+                    "id",
+                    "outlet",
+                    "title",
+                    "url",
+                    "page",
+                    "language",
+                    "quote_url",
+                    "quote"
+                ]
+                .contains(&key.as_str()),
+                "{key} is not searched by CitationView::mentions"
+            );
+        }
+    }
 
     #[test]
     fn a_kept_card_takes_each_pages_root() {
-        let kept = Kept::new("<a href=\"\u{FFFF}x/\">é</a>\u{FFFF}\u{FFFF}");
+        let kept = ReusableCard::new("<a href=\"\u{FFFF}x/\">é</a>\u{FFFF}\u{FFFF}");
         assert_eq!(&*kept.text, "<a href=\"x/\">é</a>");
         assert_eq!(kept.with_root("../"), "<a href=\"../x/\">é</a>../../");
         assert_eq!(kept.with_root(""), "<a href=\"x/\">é</a>");
-        assert_eq!(Kept::new("plain").with_root("./"), "plain");
+        assert_eq!(ReusableCard::new("plain").with_root("./"), "plain");
     }
 
     #[test]

@@ -2,14 +2,13 @@
 //! `search.json` for client-side search.
 
 use std::borrow::Cow;
-use std::sync::Arc;
 
 use chrono::{Datelike, Timelike};
 use chrono_tz::Tz;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::views::{EventEntry, EventView, SiteView};
+use super::views::{EventView, SiteView};
 use crate::model::{Event, EventDate, Precision};
 
 #[derive(Serialize)]
@@ -71,8 +70,15 @@ pub fn slide(event: &Event, view: &EventView, site: &SiteView, zone: Tz) -> Stri
     serde_json::to_string(&slide).unwrap_or_default()
 }
 
-/// `timeline.json` in TimelineJS3's format: a title slide and one slide per event.
-pub fn timeline_json(site: &SiteView, entries: &[Arc<EventEntry>], zone: Tz) -> Vec<u8> {
+/// One event's part of an export (its slide, or its search entry), by the event's index:
+/// made now, or kept from an earlier render.
+pub trait Part<'a>: Fn(usize) -> Cow<'a, str> + Sync {}
+
+impl<'a, F: Fn(usize) -> Cow<'a, str> + Sync> Part<'a> for F {}
+
+/// `timeline.json` in TimelineJS3's format: a title slide and one slide per event (`count`
+/// events, each given by `slide`).
+pub fn timeline_json<'a>(site: &SiteView, count: usize, slide: impl Part<'a>) -> Vec<u8> {
     let title = TlSlide {
         unique_id: None,
         start_date: None,
@@ -84,69 +90,59 @@ pub fn timeline_json(site: &SiteView, entries: &[Arc<EventEntry>], zone: Tz) -> 
         group: None,
         display_date: None,
     };
-    let part = |e| slide_part(e, site, zone);
-    let mut out = String::with_capacity(capacity(entries, part) + 256);
+    let mut out = String::with_capacity(capacity(count, &slide) + 256);
     out.push_str("{\"title\":");
     out.push_str(&serde_json::to_string(&title).unwrap_or_default());
     out.push_str(",\"events\":[");
-    join(&mut out, entries, part);
+    join(&mut out, count, &slide);
     out.push_str("]}\n");
     out.into_bytes()
 }
 
-/// An event's slide, as kept or made now.
-fn slide_part<'a>(e: &'a EventEntry, site: &SiteView, zone: Tz) -> Cow<'a, str> {
-    match &e.fragments {
-        Some(f) => Cow::Borrowed(f.slide.as_str()),
-        None => Cow::Owned(slide(&e.event, &e.view, site, zone)),
-    }
+/// `search.json`: one entry per event (`count` events, each given by `entry`), in timeline
+/// order.
+pub fn search_json<'a>(count: usize, entry: impl Part<'a>) -> Vec<u8> {
+    let mut out = String::with_capacity(capacity(count, &entry) + 4);
+    out.push('[');
+    join(&mut out, count, &entry);
+    out.push_str("]\n");
+    out.into_bytes()
 }
 
-/// An event's search entry, as kept or made now.
-fn search_part(e: &EventEntry) -> Cow<'_, str> {
-    match &e.fragments {
-        Some(f) => Cow::Borrowed(f.search.as_str()),
-        None => Cow::Owned(search_entry(&e.event, &e.view)),
-    }
-}
-
-/// The room the joined parts need: exact when they are kept; otherwise the average of the
-/// first 64 parts, made for the purpose, times the count plus a tenth, so the buffer of a
-/// 100,000-event file is not regrown (and briefly held twice) over and over.
-fn capacity<'a>(
-    entries: &'a [Arc<EventEntry>],
-    part: impl Fn(&'a EventEntry) -> Cow<'a, str>,
-) -> usize {
-    let sample = &entries[..entries.len().min(64)];
-    if sample.is_empty() {
+/// The room the joined parts need: exact for a few; otherwise the average of the first 64
+/// parts times the count plus a tenth, so the buffer of a 100,000-event file is not regrown
+/// (and briefly held twice) over and over.
+fn capacity<'a>(count: usize, part: &impl Part<'a>) -> usize {
+    let sample = count.min(64);
+    if sample == 0 {
         return 0;
     }
-    let measured: usize = sample.iter().map(|e| part(e).len() + 1).sum();
-    if sample.len() == entries.len() {
+    let measured: usize = (0..sample).map(|i| part(i).len() + 1).sum();
+    if sample == count {
         return measured;
     }
-    measured / sample.len() * entries.len() / 10 * 11
+    measured / sample * count / 10 * 11
 }
 
-/// Writes each entry's part, comma-separated. Parts not kept are made on every core, a
+/// Writes each event's part, comma-separated. Parts are made (or fetched) on every core, a
 /// block at a time, so no more than a block's worth is ever held beside `out`.
-fn join<'a>(
-    out: &mut String,
-    entries: &'a [Arc<EventEntry>],
-    part: impl Fn(&'a EventEntry) -> Cow<'a, str> + Sync,
-) {
+fn join<'a>(out: &mut String, count: usize, part: &impl Part<'a>) {
     const BLOCK: usize = 512;
+    let wave = BLOCK * rayon::current_num_threads().max(1) * 2;
     let mut first = true;
-    for wave in entries.chunks(BLOCK * rayon::current_num_threads().max(1) * 2) {
-        let blocks: Vec<String> = wave
-            .par_chunks(BLOCK)
-            .map(|block| {
+    for start in (0..count).step_by(wave) {
+        let end = (start + wave).min(count);
+        let blocks: Vec<String> = (start..end)
+            .step_by(BLOCK)
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(|from| {
                 let mut text = String::new();
-                for (i, entry) in block.iter().enumerate() {
-                    if i > 0 {
+                for i in from..(from + BLOCK).min(end) {
+                    if i > from {
                         text.push(',');
                     }
-                    text.push_str(&part(entry));
+                    text.push_str(&part(i));
                 }
                 text
             })
@@ -240,13 +236,4 @@ pub fn search_entry(event: &Event, view: &EventView) -> String {
         sources: event.citations.iter().map(|c| c.source.as_str()).collect(),
     };
     serde_json::to_string(&entry).unwrap_or_default()
-}
-
-/// `search.json`: one entry per event, in timeline order.
-pub fn search_json(entries: &[Arc<EventEntry>]) -> Vec<u8> {
-    let mut out = String::with_capacity(capacity(entries, search_part) + 4);
-    out.push('[');
-    join(&mut out, entries, search_part);
-    out.push_str("]\n");
-    out.into_bytes()
 }

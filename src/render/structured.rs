@@ -5,8 +5,9 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use super::labels::day_label;
 use super::templates::replace_ascii;
-use super::views::{self, EventView, SiteView, Views};
+use super::views::{EventView, SiteView, Views};
 use crate::model::Timeline;
 
 /// The index's `ItemList`.
@@ -22,7 +23,7 @@ pub fn index(views: &Views, timeline: &Timeline) -> String {
                     "@type": "ListItem",
                     "position": i + 1,
                     "url": format!("{}days/{}/", site.base_url, d.date),
-                    "name": views::day_label(d.date),
+                    "name": day_label(d.date),
                 })
             })
             .collect()
@@ -35,8 +36,8 @@ pub fn index(views: &Views, timeline: &Timeline) -> String {
                 json!({
                     "@type": "ListItem",
                     "position": i + 1,
-                    "url": e.view.permalink,
-                    "name": e.view.title,
+                    "url": e.permalink,
+                    "name": e.title,
                 })
             })
             .collect()

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use tera::Tera;
 
 use crate::confined::Confined;
-use crate::content::{is_ignored, read_text};
+use crate::confined::{is_ignored, read_text};
 use crate::diagnostics::Diagnostic;
 
 /// The default templates, embedded so a site without `templates/` still builds.
@@ -27,6 +27,20 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ("atom.xml", include_str!("../../templates/atom.xml")),
     ("sitemap.xml", include_str!("../../templates/sitemap.xml")),
 ];
+
+/// Stands for `root` in a card rendered for reuse. U+FFFF is a noncharacter no text needs
+/// (YAML refuses it written out, though an escape or a Markdown entity can still produce
+/// it); where it does occur, the card is not reused.
+pub const PLACEHOLDER: char = '\u{FFFF}';
+
+/// The internal template that renders one card with the site's `card` macro. Its name cannot
+/// be a template file's name (those never start with `/`); it ends in `.html` so Tera
+/// escapes what it prints like in every other page.
+pub const CARD_TEMPLATE: &str = "/card.html";
+pub const CARD_TEMPLATE_TEXT: &str = "{% import \"macros.html\" as m %}{{ m::card(event=event, root=root, heading=heading, show_day=show_day) }}";
+
+/// What every list needs of macros.html, for errors about the card.
+pub const CARD_HINT: &str = "lists show each event with the `card(event, root, heading, show_day)` macro of macros.html; keep it defined (the default is in the templates `gen init` writes) and check the variables it uses";
 
 /// The compiled templates and where each came from.
 #[derive(Debug)]
@@ -65,7 +79,42 @@ impl Templates {
 /// Loads the templates for the site at `root`. Every template with a syntax error is
 /// reported, each naming its file and position.
 pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
-    let mut chosen: Vec<(String, String, Option<PathBuf>)> = DEFAULT_TEMPLATES
+    let chosen = choose(root)?;
+    refuse_circles(&chosen)?;
+    let mut tera = Tera::default();
+    tera.autoescape_on(vec![".html", ".xml"]);
+    tera.set_escape_fn(escape);
+    tera.add_raw_templates(chosen.iter().map(|(n, t, _)| (n.as_str(), t.as_str())))
+        .map_err(|e| {
+            vec![
+                Diagnostic::error(
+                    root.join("templates"),
+                    format!("templates do not fit together: {}", chain(&e)),
+                )
+                .with_hint(
+                    "check that every `extends`, `include` and `import` names an existing template",
+                ),
+            ]
+        })?;
+    add_card(&mut tera, &chosen)?;
+    Ok(Templates {
+        tera,
+        fingerprints: fingerprints(&chosen),
+        placeholder: chosen.iter().any(|(_, t, _)| t.contains(PLACEHOLDER)),
+        overridden: chosen
+            .into_iter()
+            .filter_map(|(n, _, p)| Some((n, p?)))
+            .collect(),
+    })
+}
+
+/// A template's name, text, and the file it was read from (none for a built-in default).
+type Chosen = (String, String, Option<PathBuf>);
+
+/// The built-in templates, each replaced by the site's file of the same name, plus the
+/// site's own; each checked for syntax errors.
+fn choose(root: &Path) -> Result<Vec<Chosen>, Vec<Diagnostic>> {
+    let mut chosen: Vec<Chosen> = DEFAULT_TEMPLATES
         .iter()
         .map(|(n, t)| ((*n).to_owned(), (*t).to_owned(), None))
         .collect();
@@ -82,90 +131,62 @@ pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
             }
         }
     }
-    let mut parsed = Vec::with_capacity(chosen.len());
     for (name, text, path) in &chosen {
-        match tera::Template::new(name, None, text) {
-            Ok(template) => parsed.push(template),
-            Err(e) => problems.push(template_diagnostic(
-                &shown_path(name, path.as_deref()),
-                text,
-                &e,
-            )),
+        if let Err(e) = tera::Template::new(name, None, text) {
+            let shown = shown_path(name, path.as_deref());
+            problems.push(template_diagnostic(&shown, text, &e));
         }
     }
-    if !problems.is_empty() {
-        return Err(problems);
+    if problems.is_empty() {
+        Ok(chosen)
+    } else {
+        Err(problems)
     }
-    // Tera recurses through such a circle until the stack overflows (when building the chain
-    // of a template extending into it, or when rendering an include or import of it).
-    if let Some(circle) = circle(&parsed) {
-        let first = chosen.iter().find(|(n, _, _)| *n == circle[0]);
-        let path = shown_path(&circle[0], first.and_then(|(_, _, p)| p.as_deref()));
-        return Err(vec![
-            Diagnostic::error(
-                path,
-                format!(
-                    "templates use each other in a circle: {}",
-                    circle.join(" → ")
-                ),
-            )
-            .with_hint(
-                "a template may not extend, include or import itself, directly or through others",
-            ),
-        ]);
-    }
-    let mut tera = Tera::default();
-    tera.autoescape_on(vec![".html", ".xml"]);
-    tera.set_escape_fn(escape);
-    tera.add_raw_templates(chosen.iter().map(|(n, t, _)| (n.as_str(), t.as_str())))
-        .map_err(|e| {
-            vec![
-                Diagnostic::error(
-                    root.join("templates"),
-                    format!("templates do not fit together: {}", chain(&e)),
-                )
-                .with_hint(
-                    "check that every `extends`, `include` and `import` names an existing template",
-                ),
-            ]
-        })?;
-    let macros = shown_path(
-        "macros.html",
-        chosen
-            .iter()
-            .find(|(n, _, _)| n == "macros.html")
-            .and_then(|(_, _, p)| p.as_deref()),
+}
+
+/// Refuses templates that extend, include or import each other in a circle: Tera recurses
+/// through such a circle until the stack overflows (when building the chain of a template
+/// extending into it, or when rendering an include or import of it).
+fn refuse_circles(chosen: &[Chosen]) -> Result<(), Vec<Diagnostic>> {
+    let parsed: Vec<tera::Template> = chosen
+        .iter()
+        .filter_map(|(name, text, _)| tera::Template::new(name, None, text).ok())
+        .collect();
+    let Some(circle) = circle(&parsed) else {
+        return Ok(());
+    };
+    let first = chosen.iter().find(|(n, _, _)| *n == circle[0]);
+    let path = shown_path(&circle[0], first.and_then(|(_, _, p)| p.as_deref()));
+    let message = format!(
+        "templates use each other in a circle: {}",
+        circle.join(" → ")
     );
+    Err(vec![Diagnostic::error(path, message).with_hint(
+        "a template may not extend, include or import itself, directly or through others",
+    )])
+}
+
+/// Adds the internal template that renders one card with the `card` macro of macros.html,
+/// refusing a macros.html without it.
+fn add_card(tera: &mut Tera, chosen: &[Chosen]) -> Result<(), Vec<Diagnostic>> {
+    let file = chosen
+        .iter()
+        .find(|(n, _, _)| n == "macros.html")
+        .and_then(|(_, _, p)| p.as_deref());
+    let macros = shown_path("macros.html", file);
     let has_card = tera
         .get_template("macros.html")
         .is_ok_and(|t| t.macros.contains_key("card"));
     if !has_card {
         return Err(vec![
-            Diagnostic::error(macros, "macros.html has no `card` macro")
-                .with_hint(super::cards::HINT),
+            Diagnostic::error(macros, "macros.html has no `card` macro").with_hint(CARD_HINT),
         ]);
     }
-    tera.add_raw_template(super::cards::TEMPLATE, super::cards::TEMPLATE_TEXT)
+    tera.add_raw_template(CARD_TEMPLATE, CARD_TEMPLATE_TEXT)
         .map_err(|e| {
-            vec![
-                Diagnostic::error(macros, format!("cannot use the card macro: {}", chain(&e)))
-                    .with_hint(super::cards::HINT),
-            ]
-        })?;
-    let fingerprints = fingerprints(&chosen);
-    let placeholder = chosen
-        .iter()
-        .any(|(_, t, _)| t.contains(super::cards::PLACEHOLDER));
-    let overridden = chosen
-        .into_iter()
-        .filter_map(|(n, _, p)| Some((n, p?)))
-        .collect();
-    Ok(Templates {
-        tera,
-        overridden,
-        fingerprints,
-        placeholder,
-    })
+            let message = format!("cannot use the card macro: {}", chain(&e));
+            vec![Diagnostic::error(macros, message).with_hint(CARD_HINT)]
+        })
 }
 
 /// A circle of templates each extending, including or importing the next (first and last

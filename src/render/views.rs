@@ -2,20 +2,18 @@
 //! already formatted in Rust (chrono-tz) so templates never do zone arithmetic.
 
 use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use chrono_tz::Tz;
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::config::Config;
-use crate::model::{
-    Event, EventDate, Importance, Precision, Slug, Source, Term, Timeline, WrittenZone, slugify,
-    zone_abbreviation,
+use super::labels::{
+    datetime_attr, day_label, day_label_short, end_label, local_label, text_fragment, time_label,
 };
+use crate::config::Config;
+use crate::model::{Event, Importance, Precision, Source, Term, Timeline, slugify};
 
 /// Site-wide values every template gets as `site`.
 #[derive(Debug, Hash, Serialize)]
@@ -124,57 +122,6 @@ pub struct CardView {
     pub citations: Vec<CitationView>,
 }
 
-impl CardView {
-    /// Whether `c` occurs in any text of the card. Every text field is listed: the test
-    /// `every_text_of_a_card_is_searched` builds a card field by field, so a new field
-    /// cannot be added without being seen there.
-    pub fn mentions(&self, c: char) -> bool {
-        let texts = [
-            &*self.slug,
-            &self.title,
-            &self.url,
-            &self.permalink,
-            &self.datetime,
-            &self.instant,
-            &self.day,
-            &self.day_label,
-            &self.day_url,
-            &self.time_label,
-            &self.summary,
-        ];
-        let optional = [
-            &self.local_label,
-            &self.end_label,
-            &self.location,
-            &self.disputed,
-        ];
-        texts.iter().any(|t| t.contains(c))
-            || optional
-                .iter()
-                .flat_map(|t| t.as_deref())
-                .any(|t| t.contains(c))
-            || self
-                .actors
-                .iter()
-                .chain(&self.tags)
-                .any(|l| l.name.contains(c) || l.url.contains(c))
-            || self.citations.iter().any(|citation| citation.mentions(c))
-    }
-}
-
-impl CitationView {
-    fn mentions(&self, c: char) -> bool {
-        let s = &self.source;
-        [&s.id, &s.outlet, &s.title, &s.page]
-            .iter()
-            .any(|t| t.contains(c))
-            || [&s.url, &s.language, &self.quote_url, &self.quote]
-                .iter()
-                .flat_map(|t| t.as_deref())
-                .any(|t| t.contains(c))
-    }
-}
-
 #[derive(Debug, Hash, Serialize)]
 pub struct SourceView {
     pub id: String,
@@ -191,56 +138,38 @@ pub struct SourceView {
     pub cited_by: usize,
 }
 
-/// One event's view and what is derived from it, kept between renders while the event and
-/// the sources it cites are unchanged.
-pub struct EventEntry {
-    pub(super) event: Arc<Event>,
-    pub view: EventView,
-    /// A fingerprint of `view`, for page signatures (0 in a single render, which has no
-    /// signatures to compare with).
-    pub hash: u64,
-    /// Its slide in `timeline.json` and its entry in `search.json`, serialized; kept only
-    /// where renders follow one another (see [`EventCache::lean`]).
-    pub fragments: Option<Fragments>,
-}
-
-/// An event's parts of the two JSON exports, serialized.
-pub struct Fragments {
-    pub slide: String,
-    pub search: String,
-}
-
-/// Event entries from earlier renders, by slug.
-#[derive(Default)]
-pub struct EventCache {
-    /// What every entry also depends on: the sources' titles and addresses, and the config.
-    key: u64,
-    entries: HashMap<Slug, Arc<EventEntry>>,
-    /// A single render (`gen build`, `gen check`): nothing is kept for a next render, neither
-    /// the entries nor their export fragments, which are written straight into
-    /// `timeline.json` and `search.json` (at 100,000 events they weigh ~300 MB, on top of the
-    /// two files themselves).
-    pub lean: bool,
-}
-
-/// Everything the pages are made from, formatted once.
+/// Everything the pages are made from, formatted once. `events` lines up with the
+/// timeline's events.
 pub struct Views {
     pub site: SiteView,
-    pub events: Vec<Arc<EventEntry>>,
+    pub events: Vec<Arc<EventView>>,
     pub sources: Vec<SourceView>,
 }
 
-/// Builds the views, reusing from `cache` the entry of every event that did not change.
-pub fn build(timeline: &Timeline, config: &Config, cache: &mut EventCache) -> Views {
-    let zone = timeline.zone;
-    let site = SiteView {
+/// Builds the views of every event, source and of the site.
+pub fn build(timeline: &Timeline, config: &Config) -> Views {
+    let lookups = Lookups::new(timeline);
+    Views {
+        site: site_view(timeline, config),
+        events: timeline
+            .events
+            .par_iter()
+            .map(|e| Arc::new(event_view(e, timeline, config, &lookups)))
+            .collect(),
+        sources: source_views(timeline),
+    }
+}
+
+/// The site-wide values every template gets as `site`.
+pub fn site_view(timeline: &Timeline, config: &Config) -> SiteView {
+    SiteView {
         title: config.title.clone(),
         description: config.description.clone(),
         base_url: config.base_url.clone(),
         base_path: config.base_path.clone(),
         language: config.language.clone(),
         author: config.author.clone(),
-        zone: zone.name().to_owned(),
+        zone: timeline.zone.name().to_owned(),
         feeds: config.feeds,
         compact_index: timeline.events.len() > config.index_limit,
         index_limit: config.index_limit,
@@ -255,101 +184,23 @@ pub fn build(timeline: &Timeline, config: &Config, cache: &mut EventCache) -> Vi
                 url: format!("{}/", p.slug),
             })
             .collect(),
-    };
-    let key = hash(&(
-        timeline
-            .sources
-            .iter()
-            .map(|s| (&s.id, &s.title, &s.outlet, &s.url))
-            .collect::<Vec<_>>(),
-        &config.base_url,
-        zone.name(),
-        &site.title,
-        &site.description,
-    ));
-    if key != cache.key {
-        cache.entries.clear();
-        cache.key = key;
     }
-    let lean = cache.lean;
-    // Made on first need: a rebuild whose events are all cached needs none of it.
-    let shared = std::sync::OnceLock::new();
-    let computed: Vec<(Arc<EventEntry>, bool)> = timeline
-        .events
-        .par_iter()
-        .map(|e| match cache.entries.get(&e.slug) {
-            Some(entry) if Arc::ptr_eq(&entry.event, e) => (Arc::clone(entry), false),
-            _ => {
-                let view = event(
-                    e,
-                    timeline,
-                    config,
-                    shared.get_or_init(|| Shared::new(timeline)),
-                );
-                let fragments = (!lean).then(|| Fragments {
-                    slide: super::exports::slide(e, &view, &site, zone),
-                    search: super::exports::search_entry(e, &view),
-                });
-                let entry = EventEntry {
-                    event: Arc::clone(e),
-                    hash: if lean { 0 } else { hash(&view) },
-                    fragments,
-                    view,
-                };
-                (Arc::new(entry), true)
-            }
-        })
-        .collect();
-    let events: Vec<Arc<EventEntry>> = if lean {
-        // Nothing is kept for a next render.
-        computed.into_iter().map(|(entry, _)| entry).collect()
-    } else {
-        keep(cache, computed)
-    };
-    let sources = timeline
+}
+
+/// The view of every source, in the timeline's order.
+pub fn source_views(timeline: &Timeline) -> Vec<SourceView> {
+    timeline
         .sources
         .iter()
         .zip(&timeline.cited_by)
-        .map(|(s, cited)| source(s, cited.len(), zone))
-        .collect();
-    Views {
-        site,
-        events,
-        sources,
-    }
+        .map(|(s, cited)| source(s, cited.len(), timeline.zone))
+        .collect()
 }
 
-/// Stores in `cache` the entries computed afresh (rebuilding the map only when events came or
-/// went) and returns every entry.
-fn keep(cache: &mut EventCache, computed: Vec<(Arc<EventEntry>, bool)>) -> Vec<Arc<EventEntry>> {
-    for (entry, fresh) in &computed {
-        if *fresh {
-            cache
-                .entries
-                .insert(entry.event.slug.clone(), Arc::clone(entry));
-        }
-    }
-    let events: Vec<Arc<EventEntry>> = computed.into_iter().map(|(entry, _)| entry).collect();
-    if cache.entries.len() != events.len() {
-        cache.entries = events
-            .iter()
-            .map(|entry| (entry.event.slug.clone(), Arc::clone(entry)))
-            .collect();
-    }
-    events
-}
-
-/// A fingerprint of a value (deterministic within a build of gen).
-pub fn hash<T: Hash + ?Sized>(value: &T) -> u64 {
-    let mut h = DefaultHasher::new();
-    value.hash(&mut h);
-    h.finish()
-}
-
-/// What many events' views show alike, made once and shared: each source as cited, each
-/// day's labels, each actor's and tag's link. At 100,000 events the views held ~300 MB,
+/// What many events' views show alike, made once and shared by them: each source as cited,
+/// each day's labels, each actor's and tag's link. At 100,000 events the views held ~300 MB,
 /// mostly these strings repeated.
-struct Shared<'a> {
+pub struct Lookups<'a> {
     /// Each source's position by id (a binary search through the sorted sources was 35 % of
     /// building the views: every step a pointer to follow).
     position: HashMap<&'a str, usize>,
@@ -359,8 +210,8 @@ struct Shared<'a> {
     tags: HashMap<String, Arc<LinkView>>,
 }
 
-impl<'a> Shared<'a> {
-    fn new(timeline: &'a Timeline) -> Self {
+impl<'a> Lookups<'a> {
+    pub fn new(timeline: &'a Timeline) -> Self {
         let position = timeline
             .sources
             .iter()
@@ -421,19 +272,17 @@ fn link(name: &str, kind: &str) -> LinkView {
     }
 }
 
-fn event(e: &Event, timeline: &Timeline, config: &Config, shared: &Shared<'_>) -> EventView {
-    let zone = timeline.zone;
-    let day = e.date.day_in(zone);
-    let citations = e
-        .citations
+/// An event's citations as its views show them.
+fn citations(e: &Event, timeline: &Timeline, lookups: &Lookups<'_>) -> Vec<CitationView> {
+    e.citations
         .iter()
         .enumerate()
         .filter_map(|(i, c)| {
-            let index = *shared.position.get(c.source.as_str())?;
+            let index = *lookups.position.get(c.source.as_str())?;
             let s = &timeline.sources[index];
             Some(CitationView {
                 number: i + 1,
-                source: Arc::clone(&shared.cited[index]),
+                source: Arc::clone(&lookups.cited[index]),
                 quote_url: match (&s.url, &c.quote) {
                     (Some(url), Some(q)) => Some(text_fragment(url, q)),
                     _ => None,
@@ -441,7 +290,19 @@ fn event(e: &Event, timeline: &Timeline, config: &Config, shared: &Shared<'_>) -
                 quote: c.quote.clone(),
             })
         })
-        .collect();
+        .collect()
+}
+
+/// The view of one event.
+pub fn event_view(
+    e: &Event,
+    timeline: &Timeline,
+    config: &Config,
+    lookups: &Lookups<'_>,
+) -> EventView {
+    let zone = timeline.zone;
+    let day = e.date.day_in(zone);
+    let citations = citations(e, timeline, lookups);
     let links = |names: &[String], known: &HashMap<String, Arc<LinkView>>, kind: &str| {
         names
             .iter()
@@ -451,7 +312,7 @@ fn event(e: &Event, timeline: &Timeline, config: &Config, shared: &Shared<'_>) -
             })
             .collect()
     };
-    let [day_text, day_label, day_url] = match shared.days.get(&day) {
+    let [day_text, day_label, day_url] = match lookups.days.get(&day) {
         Some(strings) => strings.clone(),
         None => day_strings(day),
     };
@@ -474,8 +335,8 @@ fn event(e: &Event, timeline: &Timeline, config: &Config, shared: &Shared<'_>) -
         end_label: e.end.map(|end| end_label(&e.date, &end, zone)),
         precision: e.precision,
         location: e.location.clone(),
-        actors: links(&e.actors, &shared.actors, "actors"),
-        tags: links(&e.tags, &shared.tags, "tags"),
+        actors: links(&e.actors, &lookups.actors, "actors"),
+        tags: links(&e.tags, &lookups.tags, "tags"),
         importance: e.importance,
         summary: e.summary.clone(),
         disputed: e.disputed.clone(),
@@ -501,265 +362,5 @@ fn source(s: &Source, cited_by: usize, zone: Tz) -> SourceView {
         note_html: s.note_html.clone(),
         url_page: format!("sources/{}/", s.id),
         cited_by,
-    }
-}
-
-/// "Friday 13 June 2025".
-pub fn day_label(day: NaiveDate) -> String {
-    day.format("%A %-d %B %Y").to_string()
-}
-
-/// "13 June 2025".
-pub fn day_label_short(day: NaiveDate) -> String {
-    day.format("%-d %B %Y").to_string()
-}
-
-pub fn datetime_attr(date: &EventDate) -> String {
-    match date {
-        EventDate::Day(d) => d.to_string(),
-        EventDate::Instant { utc, .. } => utc.format("%Y-%m-%dT%H:%MZ").to_string(),
-    }
-}
-
-fn approx(precision: Precision) -> &'static str {
-    match precision {
-        Precision::Hour | Precision::Approximate => "c. ",
-        Precision::Minute | Precision::Day => "",
-    }
-}
-
-fn time_label(date: &EventDate, precision: Precision, zone: Tz) -> String {
-    match date {
-        EventDate::Instant { utc, .. } if precision != Precision::Day => {
-            let local = utc.with_timezone(&zone);
-            format!(
-                "{}{} {}",
-                approx(precision),
-                local.format("%H:%M"),
-                zone_abbreviation(zone, *utc)
-            )
-        }
-        _ => String::new(),
-    }
-}
-
-fn local_label(date: &EventDate, precision: Precision, zone: Tz) -> Option<String> {
-    let EventDate::Instant { utc, zone: written } = date else {
-        return None;
-    };
-    if precision == Precision::Day || same_zone(*written, zone, *utc) {
-        return None;
-    }
-    let (local, abbreviation) = written.local(*utc);
-    let mut label = format!(
-        "{}{} {abbreviation}",
-        approx(precision),
-        local.format("%H:%M")
-    );
-    if local.date() != utc.with_timezone(&zone).date_naive() {
-        label.push_str(&local.format(" %-d %b").to_string());
-    }
-    Some(label)
-}
-
-fn same_zone(written: WrittenZone, display: Tz, utc: DateTime<Utc>) -> bool {
-    match written {
-        WrittenZone::Named(tz) => tz == display,
-        WrittenZone::Utc => display == Tz::UTC || display.name() == "Etc/UTC",
-        WrittenZone::Offset(offset) => {
-            use chrono::Offset;
-            utc.with_timezone(&display).offset().fix() == offset
-        }
-    }
-}
-
-fn end_label(start: &EventDate, end: &EventDate, zone: Tz) -> String {
-    match end {
-        EventDate::Day(d) => day_label_short(*d),
-        EventDate::Instant { utc, .. } => {
-            let local = utc.with_timezone(&zone);
-            if start.day_in(zone) == local.date_naive() {
-                format!(
-                    "{} {}",
-                    local.format("%H:%M"),
-                    zone_abbreviation(zone, *utc)
-                )
-            } else {
-                format!(
-                    "{} {}",
-                    local.format("%-d %B %H:%M"),
-                    zone_abbreviation(zone, *utc)
-                )
-            }
-        }
-    }
-}
-
-/// Characters a text fragment must escape: everything but letters and digits is safe to encode.
-const FRAGMENT: &AsciiSet = NON_ALPHANUMERIC;
-
-/// `url#:~:text=quote`, replacing any fragment the address had.
-pub fn text_fragment(url: &str, quote: &str) -> String {
-    let base = url.split('#').next().unwrap_or(url);
-    format!("{base}#:~:text={}", utf8_percent_encode(quote, FRAGMENT))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn date(text: &str) -> EventDate {
-        EventDate::parse(text).unwrap()
-    }
-
-    #[test]
-    fn local_time_is_shown_when_the_zone_differs() {
-        let d = date("2025-06-22T02:30 Asia/Tehran");
-        assert_eq!(time_label(&d, Precision::Minute, Tz::UTC), "23:00 UTC");
-        assert_eq!(
-            local_label(&d, Precision::Minute, Tz::UTC).as_deref(),
-            Some("02:30 IRST 22 Jun")
-        );
-        assert_eq!(
-            local_label(&d, Precision::Minute, chrono_tz::Asia::Tehran),
-            None
-        );
-        assert_eq!(
-            time_label(&d, Precision::Hour, chrono_tz::Asia::Tehran),
-            "c. 02:30 IRST"
-        );
-    }
-
-    #[test]
-    fn offsets_equal_to_the_display_zone_are_not_repeated() {
-        let d = date("2025-06-22T02:30+03:30");
-        assert_eq!(
-            local_label(&d, Precision::Minute, chrono_tz::Asia::Tehran),
-            None
-        );
-        assert_eq!(
-            local_label(&d, Precision::Minute, Tz::UTC).as_deref(),
-            Some("02:30 UTC+03:30 22 Jun")
-        );
-    }
-
-    #[test]
-    fn every_text_of_a_card_is_searched() {
-        let link = |name: &str| {
-            Arc::new(LinkView {
-                name: name.to_owned(),
-                url: "u".to_owned(),
-            })
-        };
-        let cited = |t: &str| CitedSource {
-            id: format!("id{t}"),
-            outlet: format!("o{t}"),
-            title: format!("t{t}"),
-            url: Some(format!("u{t}")),
-            page: format!("p{t}"),
-            language: Some(format!("l{t}")),
-        };
-        let card = |t: &str, field: &str| {
-            let x = |f: &str| {
-                if f == field {
-                    format!("a{t}")
-                } else {
-                    "a".to_owned()
-                }
-            };
-            CardView {
-                slug: x("slug"),
-                title: x("title").into(),
-                url: x("url"),
-                permalink: x("permalink"),
-                datetime: x("datetime"),
-                instant: x("instant"),
-                day: x("day").into(),
-                day_label: x("day_label").into(),
-                day_url: x("day_url").into(),
-                time_label: x("time_label"),
-                local_label: Some(x("local_label")),
-                end_label: Some(x("end_label")),
-                precision: Precision::Minute,
-                location: Some(x("location")),
-                actors: vec![link(&x("actors"))],
-                tags: vec![link(&x("tags"))],
-                importance: Importance::Normal,
-                summary: x("summary").into(),
-                disputed: Some(x("disputed")),
-                citations: vec![CitationView {
-                    number: 1,
-                    source: Arc::new(cited(if field == "source" { t } else { "" })),
-                    quote_url: Some(x("quote_url")),
-                    quote: Some(x("quote")),
-                }],
-            }
-        };
-        let fields = [
-            "slug",
-            "title",
-            "url",
-            "permalink",
-            "datetime",
-            "instant",
-            "day",
-            "day_label",
-            "day_url",
-            "time_label",
-            "local_label",
-            "end_label",
-            "location",
-            "actors",
-            "tags",
-            "summary",
-            "disputed",
-            "source",
-            "quote_url",
-            "quote",
-        ];
-        for field in fields {
-            assert!(card("\u{FFFF}", field).mentions('\u{FFFF}'), "{field}");
-            assert!(!card("b", field).mentions('\u{FFFF}'), "{field}");
-        }
-        // Every field of the card's JSON is one of those above (or holds no text).
-        let json = serde_json::to_value(card("", "")).unwrap();
-        let keys: Vec<&str> = json
-            .as_object()
-            .unwrap()
-            .keys()
-            .map(String::as_str)
-            .collect();
-        for key in keys {
-            assert!(
-                fields.contains(&key) || ["precision", "importance", "citations"].contains(&key),
-                "{key} is not searched by CardView::mentions"
-            );
-        }
-        let citation = json["citations"][0].as_object().unwrap();
-        for key in citation.keys() {
-            assert!(
-                [
-                    "number",
-                    "id",
-                    "outlet",
-                    "title",
-                    "url",
-                    "page",
-                    "language",
-                    "quote_url",
-                    "quote"
-                ]
-                .contains(&key.as_str()),
-                "{key} is not searched by CitationView::mentions"
-            );
-        }
-    }
-
-    #[test]
-    fn text_fragments_encode_the_quote() {
-        assert_eq!(
-            text_fragment("https://a.org/x#top", "no, it's - fine"),
-            "https://a.org/x#:~:text=no%2C%20it%27s%20%2D%20fine"
-        );
     }
 }

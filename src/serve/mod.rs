@@ -46,7 +46,7 @@ const SCRIPT: &str = include_str!("../serve_live.js");
 const MAX_INJECT: usize = 64 * 1024 * 1024;
 
 #[derive(Clone)]
-struct Shared {
+struct ServerState {
     events: broadcast::Sender<LiveEvent>,
     /// The error shown now, so pages opened while the build is broken show it too.
     error: Arc<Mutex<Option<String>>>,
@@ -57,7 +57,7 @@ struct Shared {
 /// A running server; dropping it does not stop it (the runtime does).
 pub struct Server {
     pub address: SocketAddr,
-    shared: Shared,
+    shared: ServerState,
 }
 
 impl Server {
@@ -106,7 +106,7 @@ pub fn start(
         .local_addr()
         .map_err(|e| Diagnostic::error("", format!("cannot read the bound address: {e}")))?;
     let (events, _) = broadcast::channel(64);
-    let shared = Shared {
+    let shared = ServerState {
         events,
         error: Arc::new(Mutex::new(None)),
         output: output.to_path_buf(),
@@ -156,7 +156,7 @@ fn bind_first_free(bind: IpAddr, port: u16) -> Result<std::net::TcpListener, Dia
     .with_hint("choose another port with --port"))
 }
 
-fn router(shared: Shared) -> Router {
+fn router(shared: ServerState) -> Router {
     let files = ServeDir::new(&shared.output).append_index_html_on_directories(true);
     let site: Router =
         Router::new()
@@ -180,7 +180,7 @@ fn router(shared: Shared) -> Router {
 }
 
 async fn live(
-    State(shared): State<Shared>,
+    State(shared): State<ServerState>,
 ) -> Sse<impl tokio_stream::Stream<Item = Result<Event, Infallible>>> {
     let current = shared.error.lock().ok().and_then(|e| e.clone());
     let first = tokio_stream::iter(
@@ -215,7 +215,7 @@ async fn script() -> impl IntoResponse {
 
 /// Serves 404.html (with status 404) for misses, and adds the live-reload script to HTML.
 async fn finish_response(
-    State(shared): State<Shared>,
+    State(shared): State<ServerState>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response<Body> {

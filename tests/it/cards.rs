@@ -1,36 +1,15 @@
 //! Cards rendered once and reused on every list (src/render/cards.rs) give the same bytes as
 //! the card macro rendered for each page.
 
-use crate::support::{CONFIG, Site, differences};
+use crate::support::{Site, differences};
 
 const MACROS: &str = include_str!("../../templates/macros.html");
 
-/// Events on two days with shared actors, tags and sources, lists one event long (so most
-/// list pages sit one level deeper, under `page/N/`), and one event whose summary holds the
-/// placeholder gen uses for `root` in reused cards.
+/// The `paged-lists` fixture (events on two days with shared actors, tags and sources, lists
+/// one event long, so most list pages sit one level deeper, under `page/N/`) and one event
+/// whose summary holds the placeholder gen uses for `root` in reused cards.
 fn site() -> Site {
-    let mut site = Site::empty()
-        .file("site.toml", &format!("page_size = 1\n{CONFIG}"))
-        .source(
-            "src-a",
-            "title: \"Headline A <b>&\"\noutlet: Outlet A\nurl: https://news.example/a?x=1&y=2",
-        )
-        .source("src-b", "title: Headline B\noutlet: Outlet B\nlanguage: fa");
-    for (n, day) in [(1, 14), (2, 14), (3, 15), (4, 15)] {
-        let sources = if n % 2 == 0 {
-            "[src-a, src-b]"
-        } else {
-            "[src-a]"
-        };
-        site = site.event(
-            &format!("event-{n}"),
-            &format!(
-                "title: \"Event {n} <i>\"\ndate: 2025-06-{day}T1{n}:00 Asia/Tehran\nactors: [Iran, IAEA]\ntags: [strikes]\nsources: {sources}"
-            ),
-            &format!("Summary of event {n}, with [a link](https://example.org/{n})."),
-        );
-    }
-    site.event(
+    Site::fixture("paged-lists").event(
         "odd",
         "title: Odd one\ndate: 2025-06-15\nactors: [Iran]\nsources: [src-b]",
         "A summary holding \u{FFFF}, the placeholder.",
@@ -115,5 +94,29 @@ fn list_items_carry_what_a_one_line_entry_needs() {
     assert!(
         page.contains("<a href=\"../../days/2025-06-14/\">Saturday 14 June 2025</a> 2025-06-14"),
         "{page}"
+    );
+}
+
+#[test]
+fn a_card_macro_that_tests_root_gets_each_pages_own_root() {
+    // Reusing one card rendered with a placeholder would print "shallow" on every page; the
+    // macro compares `root`, so each page renders its own cards.
+    let test = "{% if root == \"../../\" %}<b>shallow</b>{% else %}<b>deep</b>{% endif %}";
+    let macros = MACROS.replace(
+        "<article class=\"event importance-{{ event.importance }}\" id=\"{{ event.slug }}\">",
+        &format!("<article class=\"event importance-{{{{ event.importance }}}}\" id=\"{{{{ event.slug }}}}\">{test}"),
+    );
+    assert_ne!(macros, MACROS, "the card macro was changed");
+    let site = site().file("templates/macros.html", &macros);
+    site.build_ok();
+    let first = site.read("actors/iran/index.html");
+    let third = site.read("actors/iran/page/3/index.html");
+    assert!(
+        first.contains("<b>shallow</b>") && !first.contains("<b>deep</b>"),
+        "{first}"
+    );
+    assert!(
+        third.contains("<b>deep</b>") && !third.contains("<b>shallow</b>"),
+        "{third}"
     );
 }

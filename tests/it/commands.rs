@@ -11,6 +11,7 @@ fn check_validates_and_writes_nothing() {
     assert!(!site.path("public").exists());
     let site = site.event("first", "title: T\ndate: nope\nsources: [src-a]", "x");
     let run = site.run(&["check"]);
+    insta::assert_snapshot!(run.transcript(&site));
     assert!(!run.success);
     assert!(
         run.stderr.contains("content/events/first.md:3:7"),
@@ -72,7 +73,9 @@ fn new_writes_a_unique_event_file_that_checks_once_sourced() {
 
 #[test]
 fn new_rejects_a_bad_date() {
-    let run = Site::new().run(&["new", "X", "--date", "tomorrow"]);
+    let site = Site::new();
+    let run = site.run(&["new", "X", "--date", "tomorrow"]);
+    insta::assert_snapshot!(run.transcript(&site));
     assert!(!run.success);
     assert!(
         run.stderr.contains("\"tomorrow\" is not a date"),
@@ -91,6 +94,7 @@ fn init_creates_a_site_that_builds() {
     assert!(dir.path("mysite/public/index.html").exists());
     assert!(dir.path("mysite/templates/event.html").exists());
     let again = dir.run(&["init", "mysite"]);
+    insta::assert_snapshot!(again.transcript(&dir));
     assert!(!again.success);
     assert!(again.stderr.contains("not empty"), "{}", again.stderr);
 }
@@ -146,6 +150,7 @@ fn base_url_can_be_overridden() {
             .contains("href=\"/archive/style.css\"")
     );
     let bad = site.run(&["build", "--base-url", "ftp://x"]);
+    insta::assert_snapshot!(bad.transcript(&site));
     assert!(!bad.success);
     assert!(bad.stderr.contains("--base-url"), "{}", bad.stderr);
 }
@@ -178,4 +183,41 @@ fn help_version_and_no_colour() {
         !run.stderr.contains('\u{1b}'),
         "colour escape codes with NO_COLOR / no terminal"
     );
+}
+
+/// Colour follows the CLICOLOR conventions: CLICOLOR_FORCE colours a pipe, NO_COLOR wins over
+/// it, and the plain text is the coloured text without its escape codes.
+#[test]
+fn clicolor_force_colours_diagnostics_and_no_color_wins() {
+    let site = Site::new().event("first", "title: T\ndate: x\nsources: [src-a]", "x");
+    let stderr = |vars: &[(&str, &str)]| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_gen"));
+        command
+            .arg("build")
+            .current_dir(site.root())
+            .env_remove("NO_COLOR")
+            .env_remove("CLICOLOR");
+        for (name, value) in vars {
+            command.env(name, value);
+        }
+        let out = command.output().expect("run gen");
+        String::from_utf8(out.stderr).expect("UTF-8")
+    };
+    let coloured = stderr(&[("CLICOLOR_FORCE", "1")]);
+    assert!(
+        coloured.contains("\u{1b}[1m\u{1b}[31merror\u{1b}[0m: "),
+        "{coloured:?}"
+    );
+    let plain = stderr(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]);
+    assert!(!plain.contains('\u{1b}'), "{plain:?}");
+    let mut stripped = String::new();
+    let mut rest = coloured.as_str();
+    while let Some(at) = rest.find('\u{1b}') {
+        stripped.push_str(&rest[..at]);
+        let end = rest[at..].find('m').expect("an escape code ends in m");
+        rest = &rest[at + end + 1..];
+    }
+    stripped.push_str(rest);
+    assert_eq!(stripped, plain);
+    assert!(!stderr(&[]).contains('\u{1b}'), "colour into a pipe");
 }

@@ -5,22 +5,21 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use timeline_gen::BuildOptions;
-
-use crate::support::{CONFIG, Site, files_under};
+use crate::support::{Run, Site, files_under};
 
 /// Builds the repository's site once into a temporary folder.
 fn built() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().join("site");
-    let options = BuildOptions {
-        root: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
-        output: Some(out.clone()),
-        ..BuildOptions::default()
-    };
-    if let Err(f) = timeline_gen::build(&options) {
-        panic!("build failed: {:?}", f.diagnostics);
-    }
+    let run = Run::from(
+        std::process::Command::new(env!("CARGO_BIN_EXE_gen"))
+            .args(["build", "--root", env!("CARGO_MANIFEST_DIR"), "--output"])
+            .arg(&out)
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run gen"),
+    );
+    assert!(run.success, "build failed: {}", run.stderr);
     (dir, out)
 }
 
@@ -28,14 +27,15 @@ fn read(out: &Path, rel: &str) -> String {
     std::fs::read_to_string(out.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
 
+/// The `base_url` of the repository's site.toml.
 fn base_url() -> String {
-    let options = BuildOptions {
-        root: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
-        ..BuildOptions::default()
-    };
-    timeline_gen::load_config(&options)
-        .expect("site.toml")
-        .base_url
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("site.toml");
+    let text = std::fs::read_to_string(&path).expect("site.toml");
+    let config: toml::Table = toml::from_str(&text).expect("site.toml parses");
+    config["base_url"]
+        .as_str()
+        .expect("base_url is a string")
+        .to_owned()
 }
 
 #[test]
@@ -165,18 +165,7 @@ fn pages_carry_schema_org_json_ld() {
 
 #[test]
 fn an_event_pages_json_ld_is_exact_with_every_optional_field() {
-    let site = Site::empty()
-        .file("site.toml", &format!("author = \"Newsroom <b>\"\n{CONFIG}"))
-        .source(
-            "src-a",
-            "title: Headline\noutlet: Outlet\nurl: https://news.example/a\nlanguage: fa",
-        )
-        .source("src-b", "title: Other\noutlet: Wire")
-        .event(
-            "e",
-            "title: Strike & talks\ndate: 2025-06-14T10:00 UTC\nlocation: Tehran\nactors: [Iran]\ntags: [strikes]\nsources: [src-a, src-b]",
-            "What happened.",
-        );
+    let site = Site::fixture("json-ld");
     site.build_ok();
     let page = site.read("events/e/index.html");
     let expected = concat!(

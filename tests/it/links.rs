@@ -33,6 +33,11 @@ fn link(site: &Site, target: &Path, rel: &str) {
 fn refused(site: &Site, rel: &str, target: &Path, what: &str) {
     let run = site.build();
     assert!(!run.success, "{rel}: the build succeeded\n{}", run.stdout);
+    let outside = target.parent().unwrap_or(target);
+    insta::assert_snapshot!(
+        format!("refused_{}", rel.replace(['/', '.'], "_")),
+        run.transcript_redacting(site, &[(outside, "[TARGET]")])
+    );
     let expect = format!("{rel}: error: {what}");
     assert!(run.stderr.contains(&expect), "{rel}: {}", run.stderr);
     assert!(
@@ -102,6 +107,7 @@ fn loops_and_dangling_links_are_errors() {
     let site = Site::new();
     link(&site, Path::new("."), "static/self");
     let run = site.build();
+    insta::assert_snapshot!("link_loop", run.transcript(&site));
     assert!(!run.success);
     assert!(
         run.stderr
@@ -114,6 +120,7 @@ fn loops_and_dangling_links_are_errors() {
     link(&site, Path::new("b.md"), "content/events/a.md");
     link(&site, Path::new("a.md"), "content/events/b.md");
     let run = site.build();
+    insta::assert_snapshot!("links_in_a_circle", run.transcript(&site));
     assert!(!run.success);
     assert!(
         run.stderr
@@ -125,6 +132,7 @@ fn loops_and_dangling_links_are_errors() {
     let site = Site::new();
     link(&site, Path::new("gone.css"), "static/style.css");
     let run = site.build();
+    insta::assert_snapshot!("dangling_link", run.transcript(&site));
     assert!(!run.success);
     assert!(
         run.stderr

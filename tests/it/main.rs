@@ -1,16 +1,21 @@
 //! Integration tests: run the real `gen` binary (and the library) on small fixture sites in
 //! temporary folders and check the files written and the messages printed.
 
+mod architecture;
 mod build;
 mod cards;
 mod commands;
 mod concurrent;
 mod crash;
+#[path = "../shared/dev_server.rs"]
+mod dev_server;
 mod diagnostics;
 #[path = "../shared/filler.rs"]
 mod filler;
 mod formats;
 mod incremental;
+#[path = "../shared/inputs.rs"]
+mod inputs;
 mod limits;
 mod links;
 mod paths;

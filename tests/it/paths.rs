@@ -20,17 +20,18 @@ fn inputs(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 #[test]
 fn hostile_file_names_are_refused_with_a_suggestion() {
     let long = "a".repeat(150);
-    for (name, expect) in [
-        ("Bad", "may only hold a-z"),
-        ("con", "Windows reserves"),
-        ("nul", "Windows reserves"),
-        ("a..b", "may only hold a-z"),
-        ("-lead", "may only hold a-z"),
-        (long.as_str(), "is longer than 100 characters"),
-        ("über", "may only hold a-z"),
+    for (name, expect, case) in [
+        ("Bad", "may only hold a-z", "upper_case"),
+        ("con", "Windows reserves", "con"),
+        ("nul", "Windows reserves", "nul"),
+        ("a..b", "may only hold a-z", "dots"),
+        ("-lead", "may only hold a-z", "leading_hyphen"),
+        (long.as_str(), "is longer than 100 characters", "long"),
+        ("über", "may only hold a-z", "non_ascii"),
     ] {
         let site = Site::new().event(name, "title: T\ndate: 2025-06-14\nsources: [src-a]", "x");
         let run = site.build();
+        insta::assert_snapshot!(format!("hostile_file_name_{case}"), run.transcript(&site));
         assert!(!run.success, "{name} accepted");
         assert!(run.stderr.contains(expect), "{name}: {}", run.stderr);
         assert!(
@@ -110,6 +111,7 @@ fn a_build_lock_that_is_a_link_is_refused() {
     std::fs::write(&target, "keep").expect("write");
     std::os::unix::fs::symlink(&target, site.path(".public.lock")).expect("link");
     let run = site.build();
+    insta::assert_snapshot!(run.transcript_redacting(&site, &[(outside.path(), "[OUTSIDE]")]));
     assert!(!run.success, "built through a linked lock");
     assert!(
         run.stderr.contains("build lock is not a file"),

@@ -1,10 +1,9 @@
 //! A small builder for temporary sites: write files, run `gen`, read what it wrote.
 
 use std::fs;
-use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc::{self, Receiver};
+use std::process::{Child, Command, Output};
+use std::sync::mpsc::Receiver;
 
 pub struct Site {
     dir: tempfile::TempDir,
@@ -13,11 +12,77 @@ pub struct Site {
 /// What a `gen` run printed and how it ended.
 pub struct Run {
     pub success: bool,
+    /// The exit code; `None` when a signal ended the process.
+    pub code: Option<i32>,
     pub stdout: String,
     pub stderr: String,
 }
 
-pub const CONFIG: &str = "title = \"Test timeline\"\nbase_url = \"https://example.org/timeline/\"\ntimezone = \"UTC\"\n\n[timeline]\nstart = 2025-06-13\nend = 2025-06-23\n";
+impl Run {
+    /// How the run ended and everything it printed, for a snapshot that pins gen's messages
+    /// exactly: the exit code, stdout and stderr, with what varies from run to run written
+    /// in brackets (the site's temporary folder as `[SITE]`, milliseconds as `[MS]`).
+    pub fn transcript(&self, site: &Site) -> String {
+        self.transcript_redacting(site, &[])
+    }
+
+    /// The transcript with each folder of `others` (outside the site) written as its name.
+    pub fn transcript_redacting(&self, site: &Site, others: &[(&Path, &str)]) -> String {
+        let code = self
+            .code
+            .map_or_else(|| "none (killed by a signal)".to_owned(), |c| c.to_string());
+        let mut text = format!(
+            "exit code: {code}\n--- stdout\n{}--- stderr\n{}",
+            self.stdout, self.stderr
+        );
+        for (folder, name) in others {
+            text = text.replace(&*folder.to_string_lossy(), name);
+        }
+        redact(&text, site.root())
+    }
+}
+
+/// `text` with the folder `root` written as `[SITE]` (and its parent as `[SITE]/..`) and
+/// every `in N ms` as `in [MS] ms`.
+fn redact(text: &str, root: &Path) -> String {
+    let mut out = text.to_owned();
+    for root in [Some(root.to_path_buf()), root.canonicalize().ok()]
+        .into_iter()
+        .flatten()
+    {
+        out = out.replace(&*root.to_string_lossy(), "[SITE]");
+        if let Some(parent) = root.parent().filter(|p| p.parent().is_some()) {
+            out = out.replace(&*parent.to_string_lossy(), "[SITE]/..");
+        }
+    }
+    let mut pieces = out.split(" in ");
+    let mut redacted = pieces.next().unwrap_or_default().to_owned();
+    for piece in pieces {
+        redacted.push_str(" in ");
+        let digits = piece.len() - piece.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        if digits > 0 && piece[digits..].starts_with(" ms") {
+            redacted.push_str("[MS]");
+            redacted.push_str(&piece[digits..]);
+        } else {
+            redacted.push_str(piece);
+        }
+    }
+    redacted
+}
+
+impl From<Output> for Run {
+    fn from(out: Output) -> Run {
+        Run {
+            success: out.status.success(),
+            code: out.status.code(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+/// The settings of the test sites: the timeline's window is 13 to 23 June 2025, in UTC.
+pub const CONFIG: &str = include_str!("../fixtures/minimal/site.toml");
 
 impl Site {
     /// An empty folder.
@@ -27,12 +92,20 @@ impl Site {
         }
     }
 
-    /// A valid site: one source, one event citing it, the default config.
+    /// A valid site: one source, one event citing it, the default config (the `minimal`
+    /// fixture).
     pub fn new() -> Self {
-        Self::empty()
-            .file("site.toml", CONFIG)
-            .source("src-a", "title: Headline A\noutlet: Outlet A\npublished: 2025-06-14\nurl: https://news.example/a")
-            .event("first", "title: First event\ndate: 2025-06-14T10:00 Asia/Tehran\nsources: [src-a]", "The summary.")
+        Self::fixture("minimal")
+    }
+
+    /// A copy of the site folder `tests/fixtures/NAME`.
+    pub fn fixture(name: &str) -> Self {
+        let site = Self::empty();
+        let from = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name);
+        copy_folder(&from, site.root());
+        site
     }
 
     pub fn file(self, rel: &str, text: &str) -> Self {
@@ -81,11 +154,7 @@ impl Site {
             .env("NO_COLOR", "1")
             .output()
             .expect("run gen");
-        Run {
-            success: out.status.success(),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        Run::from(out)
     }
 
     pub fn build(&self) -> Run {
@@ -112,6 +181,21 @@ impl Site {
     /// Every file under `public/` with its bytes, for before/after comparisons.
     pub fn snapshot_output(&self) -> Vec<(PathBuf, Vec<u8>)> {
         files_under(&self.path("public"))
+    }
+}
+
+/// Copies the files and folders under `from` into `to`.
+fn copy_folder(from: &Path, to: &Path) {
+    let entries = fs::read_dir(from).unwrap_or_else(|e| panic!("{}: {e}", from.display()));
+    for entry in entries {
+        let entry = entry.expect("folder entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            fs::create_dir_all(&target).expect("mkdir");
+            copy_folder(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), &target).expect("copy");
+        }
     }
 }
 
@@ -188,35 +272,9 @@ pub fn assert_our_script(element: &scraper::ElementRef<'_>, page: &str) {
 /// Starts `gen watch` with `args` on `site`; every line it prints, on either stream, arrives
 /// on the returned channel.
 pub fn spawn_watch(site: &Site, args: &[&str]) -> (Child, Receiver<String>) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gen"))
-        .arg("watch")
-        .args(args)
-        .current_dir(site.root())
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start gen watch");
-    let (tx, lines) = mpsc::channel();
-    for stream in [
-        child
-            .stdout
-            .take()
-            .map(|s| Box::new(s) as Box<dyn Read + Send>),
-        child
-            .stderr
-            .take()
-            .map(|s| Box::new(s) as Box<dyn Read + Send>),
-    ] {
-        let tx = tx.clone();
-        let stream = stream.expect("piped");
-        std::thread::spawn(move || {
-            for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-    }
-    (child, lines)
+    let mut command = Command::new(env!("CARGO_BIN_EXE_gen"));
+    command.arg("watch").args(args);
+    crate::dev_server::spawn_lines(command, site.root())
 }
 
 /// True when the tests run as root, whom file permissions do not stop.
@@ -227,9 +285,10 @@ pub fn is_root() -> bool {
         .is_ok_and(|o| o.stdout.starts_with(b"0\n"))
 }
 
-/// Runs `gen build` in `site` as `nobody` (for permission tests as root); `None` when it
-/// cannot (no setpriv, or not allowed to change user).
-pub fn build_as_nobody(site: &Site) -> Option<Run> {
+/// Runs `gen build` in `site` as `nobody`, for permission tests as root (whom permissions do
+/// not stop); fails the test when it cannot (no setpriv, or not allowed to change user).
+pub fn build_as_nobody(site: &Site) -> Run {
+    const NEEDS: &str = "as root, this test runs gen as nobody with util-linux's setpriv";
     let out = Command::new("setpriv")
         .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
         .arg(env!("CARGO_BIN_EXE_gen"))
@@ -237,11 +296,12 @@ pub fn build_as_nobody(site: &Site) -> Option<Run> {
         .current_dir(site.root())
         .env("NO_COLOR", "1")
         .output()
-        .ok()?;
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    (!stderr.starts_with("setpriv:")).then(|| Run {
-        success: out.status.success(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr,
-    })
+        .unwrap_or_else(|e| panic!("{NEEDS}: {e}"));
+    let run = Run::from(out);
+    assert!(
+        !run.stderr.starts_with("setpriv:"),
+        "{NEEDS}: {}",
+        run.stderr
+    );
+    run
 }

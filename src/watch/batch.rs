@@ -1,93 +1,53 @@
-//! `gen watch`: build once, then rebuild on every change to `content/`, `templates/`,
-//! `static/` and `site.toml`, incrementally (see [`Session`]); serve the output with live
-//! reload unless told not to. notify lives only here.
-//!
-//! Editors save in many ways (in place, or to a temporary file renamed over the original);
-//! the debouncer merges the events of one save, editor temporary files are ignored, and the
-//! content folder is listed again on each rebuild, so every way of saving is seen.
-//!
-//! Storms (a branch switch, `git stash`, an editor refreshing a folder) are taken whole: the
-//! events that pile up while a rebuild runs make one rebuild after it, and a folder deleted,
-//! renamed or put back is watched again and read in full.
+//! The file events of `gen watch`, taken together: which rebuild they call for, merged into
+//! one change while a rebuild runs, with editor temporary files and the output folder left
+//! out.
 
 use std::collections::HashSet;
-use std::net::IpAddr;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{self, Receiver};
-use std::time::Duration;
+use std::sync::mpsc::Receiver;
 
+use notify_debouncer_full::notify::EventKind;
 use notify_debouncer_full::notify::event::{MetadataKind, ModifyKind};
-use notify_debouncer_full::notify::{EventKind, RecommendedWatcher, RecursiveMode};
-use notify_debouncer_full::{
-    DebounceEventResult, DebouncedEvent, Debouncer, RecommendedCache, new_debouncer,
-};
+use notify_debouncer_full::{DebounceEventResult, DebouncedEvent};
 
 use crate::config::CONFIG_FILE;
-use crate::content::is_ignored;
-use crate::diagnostics::Diagnostic;
-use crate::pipeline::{BuildFailure, BuildOptions, BuildReport, load_config, output_dir};
-use crate::serve::{self, LiveEvent};
-use crate::session::{Change, RebuildReport, Session};
-
-/// How long a burst of file events may last before the rebuild starts.
-const DEBOUNCE: Duration = Duration::from_millis(10);
+use crate::confined::is_ignored;
+use crate::incremental::Change;
 
 /// The folders watched recursively. The root itself is watched alone (not recursively), so a
 /// `site.toml` replaced by a rename is seen, and so is each of these folders being created,
 /// deleted, renamed or put back.
-const FOLDERS: [&str; 3] = ["content", "templates", "static"];
+pub const FOLDERS: [&str; 3] = ["content", "templates", "static"];
 
-/// What `gen watch` is asked to do.
-#[derive(Debug, Clone)]
-pub struct WatchOptions {
-    pub build: BuildOptions,
-    /// Serve the output over HTTP (`--no-serve` turns this off).
-    pub serve: bool,
-    pub bind: IpAddr,
-    pub port: u16,
-    /// Host names the server answers for besides localhost, loopback and `bind`
-    /// (`--allowed-host`).
-    pub allowed_hosts: Vec<String>,
-    /// Open the site in a browser once served.
-    pub open: bool,
-}
-
-/// What happened, for the command line to print.
-#[derive(Debug)]
-pub enum WatchMessage<'a> {
-    Built(&'a BuildReport),
-    Serving(String),
-    Rebuilt {
-        cause: String,
-        report: &'a RebuildReport,
-    },
-    Failed(&'a [Diagnostic]),
-    Note(String),
-}
-
-enum Message {
+/// What reaches the rebuild loop.
+pub enum Message {
     Files(DebounceEventResult),
     Quit,
 }
 
 /// The messages waiting in the channel, taken together.
 #[derive(Default)]
-struct Batch {
+pub struct Batch {
     /// What they call for, merged: one rebuild for all of them.
-    change: Option<Change>,
+    pub change: Option<Change>,
     /// Watched folders an event named itself (created, deleted, renamed): their watch may be
     /// gone, or may watch a folder that is no longer there.
-    replaced: HashSet<PathBuf>,
+    pub replaced: HashSet<PathBuf>,
     /// The kernel dropped events (its queue overflowed): what changed is unknown.
-    rescan: bool,
-    notes: Vec<String>,
-    quit: bool,
+    pub rescan: bool,
+    pub notes: Vec<String>,
+    pub quit: bool,
 }
 
 impl Batch {
     /// `first` and every message already waiting behind it. Events that came in while a
     /// rebuild ran would otherwise each make a rebuild of their own, one after another.
-    fn drain(first: Message, receiver: &Receiver<Message>, root: &Path, output: &Path) -> Batch {
+    pub fn drain(
+        first: Message,
+        receiver: &Receiver<Message>,
+        root: &Path,
+        output: &Path,
+    ) -> Batch {
         let mut batch = Batch::default();
         for message in std::iter::once(first).chain(receiver.try_iter()) {
             match message {
@@ -131,165 +91,6 @@ impl Batch {
     }
 }
 
-/// Runs until Ctrl-C. Returns an error only when watching cannot start at all.
-pub fn watch(
-    options: &WatchOptions,
-    mut say: impl FnMut(WatchMessage<'_>),
-) -> Result<(), BuildFailure> {
-    let build = options.build.resolved();
-    let root = build.root.clone();
-    if !root.join(CONFIG_FILE).is_file() {
-        return Err(load_config(&build)
-            .err()
-            .unwrap_or_else(|| Diagnostic::error(&root, "not a gen site").into()));
-    }
-    let (output, base_path) = match load_config(&build) {
-        Ok(config) => (output_dir(&build, &config)?, config.base_path),
-        Err(_) => (
-            build.output.clone().unwrap_or_else(|| root.join("public")),
-            "/".to_owned(),
-        ),
-    };
-
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| Diagnostic::error("", format!("cannot start the runtime: {e}")))?;
-    let (sender, receiver) = mpsc::channel::<Message>();
-    let quit = sender.clone();
-    runtime.spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            let _ = quit.send(Message::Quit);
-        }
-    });
-
-    // Watch before the first build, so an edit made while it runs is not missed.
-    let files = sender.clone();
-    let mut debouncer = new_debouncer(DEBOUNCE, None, move |result| {
-        let _ = files.send(Message::Files(result));
-    })
-    .map_err(|e| Diagnostic::error(&root, format!("cannot watch for changes: {e}")))?;
-    debouncer
-        .watch(&root, RecursiveMode::NonRecursive)
-        .map_err(|e| Diagnostic::error(&root, format!("cannot watch: {e}")))?;
-    let mut watched = HashSet::new();
-    watch_folders(&root, &mut watched, &HashSet::new(), &mut debouncer);
-
-    let mut session = match Session::start(&build) {
-        Ok((session, report)) => {
-            say(WatchMessage::Built(&report));
-            Some(session)
-        }
-        Err(failure) => {
-            say(WatchMessage::Failed(&failure.diagnostics));
-            None
-        }
-    };
-    let server = if options.serve {
-        let server = serve::start(
-            &runtime,
-            &output,
-            &base_path,
-            options.bind,
-            options.port,
-            &options.allowed_hosts,
-        )
-        .map_err(BuildFailure::from)?;
-        say(WatchMessage::Serving(server.url()));
-        if options.open {
-            open_browser(&server.url(), &mut say);
-        }
-        Some(server)
-    } else {
-        None
-    };
-
-    while let Ok(first) = receiver.recv() {
-        let batch = Batch::drain(first, &receiver, &root, &output);
-        if batch.quit {
-            break;
-        }
-        for note in batch.notes {
-            say(WatchMessage::Note(note));
-        }
-        // Before the rebuild, which reads all of a replaced folder (the change names it), so
-        // what was written in it before its new watch began is not missed.
-        watch_folders(&root, &mut watched, &batch.replaced, &mut debouncer);
-        let Some(change) = batch.change else {
-            continue;
-        };
-        let cause = if batch.rescan {
-            "file events were lost (too many at once); everything was read again".to_owned()
-        } else {
-            describe(&root, &change)
-        };
-        // Until a first build succeeds there is no session: each change retries it.
-        let result = match session.as_mut() {
-            Some(s) => s.rebuild(&change).map(Some),
-            None => Session::start(&build).map(|(s, report)| {
-                session = Some(s);
-                say(WatchMessage::Built(&report));
-                None
-            }),
-        };
-        announce(result, cause, server.as_ref(), &root, &base_path, &mut say);
-    }
-    drop(debouncer);
-    runtime.shutdown_timeout(Duration::from_millis(200));
-    Ok(())
-}
-
-/// Tells the user, and the browsers watching, what a rebuild did.
-fn announce(
-    result: Result<Option<RebuildReport>, BuildFailure>,
-    cause: String,
-    server: Option<&serve::Server>,
-    root: &Path,
-    base_path: &str,
-    say: &mut impl FnMut(WatchMessage<'_>),
-) {
-    match result {
-        Ok(None) => {
-            if let Some(server) = server {
-                server.announce(LiveEvent::Reload {
-                    paths: Vec::new(),
-                    all: true,
-                });
-            }
-        }
-        Ok(Some(report)) => {
-            say(WatchMessage::Rebuilt {
-                cause,
-                report: &report,
-            });
-            let visible = !report.written.is_empty() || !report.removed.is_empty();
-            if let Some(server) = server.filter(|s| visible || s.showing_error()) {
-                let changed: Vec<&String> = report.written.iter().chain(&report.removed).collect();
-                let all = changed.iter().any(|p| {
-                    !p.ends_with(".html") && !p.ends_with(".xml") && !p.ends_with(".json")
-                });
-                let paths = changed
-                    .iter()
-                    .map(|p| format!("{base_path}{}", p.trim_end_matches("index.html")))
-                    .collect();
-                server.announce(LiveEvent::Reload { paths, all });
-            }
-        }
-        Err(failure) => {
-            say(WatchMessage::Failed(&failure.diagnostics));
-            if let Some(server) = server {
-                let text: Vec<String> = failure
-                    .diagnostics
-                    .iter()
-                    .map(|d| d.render(root, false))
-                    .collect();
-                server.announce(LiveEvent::Error(text.join("\n")));
-            }
-        }
-    }
-}
-
 fn is_write(kind: &EventKind) -> bool {
     match kind {
         EventKind::Modify(ModifyKind::Metadata(MetadataKind::AccessTime)) => false,
@@ -307,33 +108,6 @@ fn moves(kind: &EventKind) -> bool {
             | EventKind::Modify(ModifyKind::Name(_))
             | EventKind::Any
     )
-}
-
-/// Watches each of [`FOLDERS`] that exists and is not in `watched`, after watching those in
-/// `replaced` afresh. A folder deleted or renamed took its watch with it, and one put back in
-/// its place (`git stash`, a branch switch, an editor) is a new folder no watch covers; notify
-/// itself watches only the sub-folders created inside a watched folder.
-fn watch_folders(
-    root: &Path,
-    watched: &mut HashSet<PathBuf>,
-    replaced: &HashSet<PathBuf>,
-    debouncer: &mut Debouncer<RecommendedWatcher, RecommendedCache>,
-) {
-    for dir in replaced {
-        if watched.remove(dir) {
-            // Fails when notify already dropped the watch with the folder; nothing to undo.
-            let _ = debouncer.unwatch(dir);
-        }
-    }
-    for name in FOLDERS {
-        let dir = root.join(name);
-        if dir.is_dir()
-            && !watched.contains(&dir)
-            && debouncer.watch(&dir, RecursiveMode::Recursive).is_ok()
-        {
-            watched.insert(dir);
-        }
-    }
 }
 
 /// Which rebuild a set of changed paths calls for, if any.
@@ -404,7 +178,7 @@ fn is_editor_file(name: &str) -> bool {
         || name.ends_with(".gen-tmp")
 }
 
-fn describe(root: &Path, change: &Change) -> String {
+pub fn describe(root: &Path, change: &Change) -> String {
     match change {
         Change::Everything => "site.toml (or several kinds of file) changed".to_owned(),
         Change::Templates => "templates changed".to_owned(),
@@ -423,23 +197,9 @@ fn describe(root: &Path, change: &Change) -> String {
     }
 }
 
-fn open_browser(url: &str, say: &mut impl FnMut(WatchMessage<'_>)) {
-    let program = if cfg!(target_os = "macos") {
-        "open"
-    } else if cfg!(windows) {
-        "explorer"
-    } else {
-        "xdg-open"
-    };
-    if let Err(e) = std::process::Command::new(program).arg(url).spawn() {
-        say(WatchMessage::Note(format!(
-            "could not open a browser ({program}: {e}); open {url} yourself"
-        )));
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use std::sync::mpsc;
     use std::time::Instant;
 
     use notify_debouncer_full::notify::Event;

@@ -1,12 +1,20 @@
 //! Page signatures: a fingerprint of everything a page shows, so a rebuild renders only the
 //! pages whose fingerprint changed. Built from the per-event view hashes, once per render.
 
-use super::views::{Views, hash};
-use super::{Kind, Taxonomy};
+use std::hash::{DefaultHasher, Hash, Hasher};
+
 use crate::model::{Term, Timeline};
+use crate::render::{PageKind, Taxonomy, Views};
+
+/// A fingerprint of a value (deterministic within a build of gen).
+pub fn hash<T: Hash + ?Sized>(value: &T) -> u64 {
+    let mut h = DefaultHasher::new();
+    value.hash(&mut h);
+    h.finish()
+}
 
 /// Hashes of the views, computed once per render, from which page signatures are made.
-pub struct Inputs<'a> {
+pub struct Fingerprints<'a> {
     timeline: &'a Timeline,
     site: u64,
     events: Vec<u64>,
@@ -19,14 +27,15 @@ pub struct Inputs<'a> {
     page_size: usize,
 }
 
-impl<'a> Inputs<'a> {
+impl<'a> Fingerprints<'a> {
+    /// `events`: the hash of each event's view, in timeline order.
     pub fn new(
         timeline: &'a Timeline,
         views: &Views,
+        events: Vec<u64>,
         html_urls: &[String],
         feed: &[usize],
     ) -> Self {
-        let events: Vec<u64> = views.events.iter().map(|e| e.hash).collect();
         let sources: Vec<u64> = views.sources.iter().map(hash).collect();
         Self {
             timeline,
@@ -54,22 +63,22 @@ impl<'a> Inputs<'a> {
     }
 
     /// A fingerprint of everything the page of this kind shows.
-    pub fn signature(&self, kind: Kind) -> u64 {
+    pub fn signature(&self, kind: PageKind) -> u64 {
         let t = self.timeline;
         let specific = match kind {
-            Kind::Index if self.compact => hash(
+            PageKind::Index if self.compact => hash(
                 &t.days
                     .iter()
                     .map(|d| (d.date, d.events.len()))
                     .collect::<Vec<_>>(),
             ),
-            Kind::Index => self.all_events,
-            Kind::Event(i) => hash(&(
+            PageKind::Index => self.all_events,
+            PageKind::Event(i) => hash(&(
                 self.events[i],
                 i.checked_sub(1).map(|j| self.events[j]),
                 self.events.get(i + 1),
             )),
-            Kind::Day(d, s) => hash(&(
+            PageKind::Day(d, s) => hash(&(
                 t.days[d].date,
                 s,
                 t.days[d].events.len(),
@@ -77,20 +86,20 @@ impl<'a> Inputs<'a> {
                 d.checked_sub(1).map(|j| t.days[j].date),
                 t.days.get(d + 1).map(|x| x.date),
             )),
-            Kind::Sources => self.all_sources,
-            Kind::Source(i, s) => hash(&(
+            PageKind::Sources => self.all_sources,
+            PageKind::Source(i, s) => hash(&(
                 self.sources[i],
                 s,
                 self.of_events(s.of(&t.cited_by[i], self.page_size)),
             )),
-            Kind::Terms(tx) => hash(
+            PageKind::Terms(tx) => hash(
                 &self
                     .terms(tx)
                     .iter()
                     .map(|term| (&term.name, &term.slug, term.events.len()))
                     .collect::<Vec<_>>(),
             ),
-            Kind::Term(tx, i, s) => {
+            PageKind::Term(tx, i, s) => {
                 let term = &self.terms(tx)[i];
                 hash(&(
                     &term.name,
@@ -100,14 +109,33 @@ impl<'a> Inputs<'a> {
                     self.of_events(s.of(&term.events, self.page_size)),
                 ))
             }
-            Kind::Page(i) => hash(&(&t.pages[i].title, &t.pages[i].body_html)),
-            Kind::NotFound => 0,
-            Kind::Atom => self.feed,
-            Kind::TimelineJson => self.all_events,
+            PageKind::Page(i) => hash(&(&t.pages[i].title, &t.pages[i].body_html)),
+            PageKind::NotFound => 0,
+            PageKind::Atom => self.feed,
+            PageKind::TimelineJson => self.all_events,
             // The view carries the rendered body, so its hash covers the search text too.
-            Kind::SearchJson => self.all_events,
-            Kind::Sitemap => self.html_urls,
+            PageKind::SearchJson => self.all_events,
+            PageKind::Sitemap => self.html_urls,
         };
-        hash(&(self.site, kind.tag(), specific))
+        hash(&(self.site, tag(kind), specific))
+    }
+}
+
+/// Tells kinds apart in signatures.
+fn tag(kind: PageKind) -> u8 {
+    match kind {
+        PageKind::Index => 0,
+        PageKind::Event(_) => 1,
+        PageKind::Day(..) => 2,
+        PageKind::Sources => 3,
+        PageKind::Source(..) => 4,
+        PageKind::Terms(_) => 5,
+        PageKind::Term(..) => 6,
+        PageKind::Page(_) => 7,
+        PageKind::NotFound => 8,
+        PageKind::Atom => 9,
+        PageKind::Sitemap => 10,
+        PageKind::TimelineJson => 11,
+        PageKind::SearchJson => 12,
     }
 }
