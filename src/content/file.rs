@@ -3,7 +3,7 @@
 //! file's full text and parsed fields are let go as soon as it is validated.
 
 use std::ops::Range;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono_tz::Tz;
@@ -109,47 +109,81 @@ fn parse_file(path: PathBuf, kind: FileKind, policy: RawHtml) -> Result<Parsed, 
         .and_then(|input| parse::parse(input, policy))
 }
 
-/// Reads, parses and validates one piece of the listing.
+/// Reads, parses and validates one piece of the listing, each file validated (and its text
+/// and fields let go) as soon as it is parsed. The front matters of the piece are kept
+/// together in one buffer: kept apart, each was a small allocation among the event's own
+/// long-lived ones, and the holes they left once freed raised the peak memory of a
+/// 100,000-event build by ~35 MB.
 fn read_piece(piece: &[(PathBuf, FileKind)], policy: RawHtml, zone: Tz) -> Vec<ContentFile> {
-    let parsed = piece
+    let mut buffer = String::new();
+    let files = piece
         .iter()
-        .map(|(path, kind)| (path.clone(), *kind, parse_file(path.clone(), *kind, policy)))
+        .map(|(path, kind)| {
+            let parsed = parse_file(path.clone(), *kind, policy);
+            validate_parsed(path, *kind, parsed, zone, &mut buffer)
+        })
         .collect();
-    validate_piece(parsed, zone)
+    share(files, buffer)
 }
 
-/// Validates parsed files, keeping their front matters together in one buffer. Kept apart,
-/// each was a small allocation among the event's own long-lived ones, and the holes they left
-/// once freed raised the peak memory of a 100,000-event build by ~35 MB.
+/// Validates parsed files one piece at a time (see [`read_piece`]).
 fn validate_piece(
     parsed: Vec<(PathBuf, FileKind, Result<Parsed, Vec<Diagnostic>>)>,
     zone: Tz,
 ) -> Vec<ContentFile> {
-    let shared: Arc<str> = parsed
-        .iter()
-        .filter_map(|(_, _, p)| p.as_ref().ok())
-        .map(Parsed::front_matter)
-        .collect::<String>()
-        .into();
-    let mut start = 0;
-    parsed
+    let mut buffer = String::new();
+    let files = parsed
         .into_iter()
-        .map(|(path, kind, parsed)| match parsed {
-            Ok(parsed) => {
-                let range = start..start + parsed.front_matter().len();
-                start = range.end;
-                let front_matter = FrontMatterText::new(&shared, range, &parsed);
-                validate_file(parsed, zone, front_matter)
-            }
-            Err(problems) => ContentFile {
-                path,
-                kind,
-                validated: None,
-                problems,
-                draft: false,
-            },
-        })
-        .collect()
+        .map(|(path, kind, parsed)| validate_parsed(&path, kind, parsed, zone, &mut buffer))
+        .collect();
+    share(files, buffer)
+}
+
+/// Points the front matter of each of `files` into `buffer`, which holds them all.
+fn share(mut files: Vec<ContentFile>, buffer: String) -> Vec<ContentFile> {
+    let shared: Arc<str> = buffer.into();
+    for file in &mut files {
+        if let Some(front_matter) = file.front_matter_mut() {
+            front_matter.shared = Arc::clone(&shared);
+        }
+    }
+    files
+}
+
+/// One parsed file validated, its front matter appended to `buffer` (the file's
+/// [`FrontMatterText`] points into it once the piece's buffer is shared).
+fn validate_parsed(
+    path: &Path,
+    kind: FileKind,
+    parsed: Result<Parsed, Vec<Diagnostic>>,
+    zone: Tz,
+    buffer: &mut String,
+) -> ContentFile {
+    match parsed {
+        Ok(parsed) => {
+            let start = buffer.len();
+            buffer.push_str(parsed.front_matter());
+            let front_matter = FrontMatterText::new(&Arc::from(""), start..buffer.len(), &parsed);
+            validate_file(parsed, zone, front_matter)
+        }
+        Err(problems) => ContentFile {
+            path: path.to_path_buf(),
+            kind,
+            validated: None,
+            problems,
+            draft: false,
+        },
+    }
+}
+
+impl ContentFile {
+    fn front_matter_mut(&mut self) -> Option<&mut FrontMatterText> {
+        match &mut self.validated {
+            Some(Validated::Event(_, front_matter)) => Some(front_matter),
+            Some(Validated::Source(_, front_matter)) => front_matter.as_mut(),
+            _ => None,
+        }
+    }
 }
 
 fn validate_file(parsed: Parsed, zone: Tz, front_matter: FrontMatterText) -> ContentFile {
