@@ -251,19 +251,8 @@ fn rewrite(events: Vec<Event<'_>>, policy: RawHtml) -> Vec<Event<'_>> {
                 classes,
                 attrs,
             }) => {
-                let mut text = String::new();
-                let mut inner = Vec::new();
-                for e in iter.by_ref() {
-                    if matches!(e, Event::End(TagEnd::Heading(_))) {
-                        inner.push(e);
-                        break;
-                    }
-                    if let Event::Text(t) | Event::Code(t) = &e {
-                        text.push_str(t);
-                    }
-                    inner.push(e);
-                }
-                let id = unique_id(&mut heading_ids, &slugify(&text));
+                let inner = heading_events(&mut iter);
+                let id = unique_id(&mut heading_ids, &slugify(&heading_text(&inner)));
                 out.push(Event::Start(Tag::Heading {
                     level,
                     id: Some(CowStr::from(id)),
@@ -276,6 +265,30 @@ fn rewrite(events: Vec<Event<'_>>, policy: RawHtml) -> Vec<Event<'_>> {
         }
     }
     out
+}
+
+/// The events of a heading, up to and with its end, taken from `iter`.
+fn heading_events<'a>(iter: &mut impl Iterator<Item = Event<'a>>) -> Vec<Event<'a>> {
+    let mut inner = Vec::new();
+    for e in iter.by_ref() {
+        let end = matches!(e, Event::End(TagEnd::Heading(_)));
+        inner.push(e);
+        if end {
+            break;
+        }
+    }
+    inner
+}
+
+/// The text of a heading's events, for its id.
+fn heading_text(events: &[Event<'_>]) -> String {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Text(t) | Event::Code(t) => Some(&**t),
+            _ => None,
+        })
+        .collect()
 }
 
 fn anchor(href: &str, title: &str) -> String {
