@@ -119,16 +119,8 @@ pub fn io_error(path: &Path, what: &str, error: &std::io::Error) -> Diagnostic {
 mod tests {
     use std::os::unix::fs::PermissionsExt as _;
 
+    use super::super::tests::names;
     use super::*;
-
-    fn names(dir: &Path) -> Vec<String> {
-        let mut v: Vec<String> = fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        v.sort();
-        v
-    }
 
     #[test]
     fn an_atomic_write_replaces_the_file_and_leaves_nothing_beside_it() {

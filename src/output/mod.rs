@@ -315,7 +315,8 @@ mod tests {
             .collect()
     }
 
-    fn names(dir: &Path) -> Vec<String> {
+    /// The names in `dir`, sorted (also used by the tests of `disk`).
+    pub(super) fn names(dir: &Path) -> Vec<String> {
         let mut v: Vec<String> = fs::read_dir(dir)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
