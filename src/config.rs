@@ -66,6 +66,17 @@ pub enum RawHtml {
     Escape,
 }
 
+/// How the time axis puts its marks into lanes (`[axis] lanes` in site.toml).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Lanes {
+    /// As few lanes as keep marks from covering one another (the default).
+    #[default]
+    Packed,
+    /// One band of lanes per event `group`, in order of first appearance; events without a
+    /// group share a last band.
+    Group,
+}
+
 /// The validated site configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -92,6 +103,8 @@ pub struct Config {
     pub page_size: usize,
     /// Inclusive window every event must fall in, in the display zone.
     pub window: Option<(NaiveDate, NaiveDate)>,
+    /// How the time axis lays out its marks.
+    pub lanes: Lanes,
 }
 
 impl Config {
@@ -126,6 +139,7 @@ impl Config {
             index_limit: raw.index_limit.unwrap_or(1000),
             page_size: raw.page_size.unwrap_or(100).max(1),
             window,
+            lanes: Lanes::default(),
         })
     }
 }

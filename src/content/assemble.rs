@@ -67,7 +67,7 @@ pub(crate) fn assemble<'a>(
         || {
             let events = events.iter().map(|e| Arc::clone(e.event)).collect();
             let sources = sources.iter().map(|s| Arc::clone(s.source)).collect();
-            Timeline::new(events, sources, pages, config.timezone)
+            Timeline::new(events, sources, pages, Vec::new(), config.timezone)
         },
     );
     problems.extend(cross);

@@ -63,6 +63,7 @@ pub fn event(file: &Parsed, zone: Tz) -> (Option<Event>, Vec<Diagnostic>) {
             importance,
             citations,
             disputed,
+            group: None,
             summary,
             body_html: file.body.html.clone(),
             body_text: file.body.text.clone(),

@@ -57,6 +57,9 @@ pub struct Event {
     pub importance: Importance,
     pub citations: Vec<Citation>,
     pub disputed: Option<String>,
+    /// The lane the event's mark takes on the time axis when the site asks for lanes by group
+    /// (`[axis] lanes = "group"`); TimelineJS's `group`.
+    pub group: Option<String>,
     /// Plain text: the `summary` key, or the first paragraph of the body.
     pub summary: Arc<str>,
     /// Rendered and (per the site's policy) sanitized Markdown body.
@@ -77,6 +80,21 @@ pub struct Source {
     pub language: Option<String>,
     pub archive_url: Option<String>,
     pub note_html: String,
+}
+
+/// A named stretch of the timeline (`content/eras/*.md`), drawn as a band behind the marks
+/// of the time axis and listed on the index.
+#[derive(Debug, Clone)]
+pub struct Era {
+    pub slug: Slug,
+    pub title: String,
+    pub start: EventDate,
+    /// Not before `start`.
+    pub end: EventDate,
+    /// The sources that define the era.
+    pub citations: Vec<Citation>,
+    /// Rendered (and sanitized per the site's policy) Markdown body; may be empty.
+    pub body_html: String,
 }
 
 /// A free-standing page written in Markdown (`content/about.md`).

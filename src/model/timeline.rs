@@ -10,7 +10,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 
-use super::{Event, Page, Slug, Source, slugify};
+use super::{Era, Event, Page, Slug, Source, slugify};
 
 /// One calendar day of the display zone and the events on it (indexes into `events`).
 #[derive(Debug, Clone)]
@@ -36,6 +36,8 @@ pub struct Timeline {
     /// Sorted by id.
     pub sources: Vec<Arc<Source>>,
     pub pages: Vec<Page>,
+    /// Sorted by start, then end, then slug.
+    pub eras: Vec<Era>,
     pub days: Vec<Day>,
     pub actors: Vec<Term>,
     pub tags: Vec<Term>,
@@ -48,8 +50,13 @@ impl Timeline {
         events: Vec<Arc<Event>>,
         mut sources: Vec<Arc<Source>>,
         pages: Vec<Page>,
+        mut eras: Vec<Era>,
         zone: Tz,
     ) -> Self {
+        eras.sort_by(|a, b| {
+            let key = |e: &Era| (e.start.instant_in(zone), e.end.instant_in(zone));
+            key(a).cmp(&key(b)).then_with(|| a.slug.cmp(&b.slug))
+        });
         // The key needs zone arithmetic: compute it once per event, not once per comparison.
         let mut keyed: Vec<_> = events.into_iter().map(|e| (order(&e, zone), e)).collect();
         keyed.sort_by(|(a, ea), (b, eb)| a.cmp(b).then_with(|| ea.slug.cmp(&eb.slug)));
@@ -70,6 +77,7 @@ impl Timeline {
             events,
             sources,
             pages,
+            eras,
             days,
             actors,
             tags,
