@@ -67,7 +67,8 @@ pub enum RawHtml {
 }
 
 /// How the time axis puts its marks into lanes (`[axis] lanes` in site.toml).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Lanes {
     /// As few lanes as keep marks from covering one another (the default).
     #[default]

@@ -17,6 +17,21 @@ pub fn day_label_short(day: NaiveDate) -> String {
     day.format("%-d %B %Y").to_string()
 }
 
+/// "13 Jun", for the time axis's ticks and bins.
+pub fn day_tick(day: NaiveDate) -> String {
+    day.format("%-d %b").to_string()
+}
+
+/// An era's bound in the display zone: "13 Jun 03:00", or "23 Jun" for a date.
+pub(super) fn bound_label(date: &EventDate, zone: Tz) -> String {
+    match date {
+        EventDate::Day(day) => day_tick(*day),
+        EventDate::Instant { utc, .. } => {
+            utc.with_timezone(&zone).format("%-d %b %H:%M").to_string()
+        }
+    }
+}
+
 pub fn datetime_attr(date: &EventDate) -> String {
     match date {
         EventDate::Day(d) => d.to_string(),

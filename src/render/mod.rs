@@ -3,8 +3,11 @@
 //! it makes depends only on its arguments, and it keeps nothing between calls (the caches of
 //! `gen watch` compose these functions in `crate::incremental`).
 
+mod axis;
+mod axis_layout;
 mod card_reuse;
 mod cards;
+mod context;
 mod exports;
 mod labels;
 mod pages;

@@ -5,7 +5,9 @@ use serde::Serialize;
 use serde_json::Value;
 use tera::Context;
 
+use super::axis::{self, Scope, Window};
 use super::cards::{Cards, ListItem};
+use super::context::{events, listed_values, pager, put, root_prefix, with_field};
 use super::labels::day_label;
 use super::plan::{PageKind, Slice, Taxonomy};
 use super::structured;
@@ -15,35 +17,6 @@ use super::views::Views;
 use super::views::{EventView, LinkView, SourceView};
 use crate::diagnostics::Diagnostic;
 use crate::model::{Term, Timeline};
-
-/// Links between the pages of a list split by `page_size` (URLs relative to the site root).
-#[derive(Serialize)]
-struct Pager {
-    number: usize,
-    count: usize,
-    previous: Option<String>,
-    next: Option<String>,
-}
-
-fn pager(slice: Slice, base: &str) -> Pager {
-    let at = |number: usize| Slice { number, ..slice }.url(base);
-    Pager {
-        number: slice.number + 1,
-        count: slice.count,
-        previous: slice.number.checked_sub(1).map(at),
-        next: (slice.number + 1 < slice.count).then(|| at(slice.number + 1)),
-    }
-}
-
-/// The relative prefix from a page to the site root ("../../" for `events/x/index.html`).
-fn root_prefix(path: &str) -> String {
-    let depth = path.matches('/').count();
-    if depth == 0 {
-        "./".to_owned()
-    } else {
-        "../".repeat(depth)
-    }
-}
 
 #[derive(Serialize)]
 struct DayGroup<'a> {
@@ -63,43 +36,6 @@ impl DayGroup<'_> {
         let events = listed_values(std::mem::take(&mut self.events));
         with_field(&self, "events", events)
     }
-}
-
-/// The items of a list as templates see them, each card moved in rather than copied.
-fn listed_values(events: Vec<ListItem<'_>>) -> Value {
-    Value::Array(
-        events
-            .into_iter()
-            .map(|mut item| {
-                let card = Value::String(std::mem::take(&mut item.card));
-                with_field(&item, "card", card)
-            })
-            .collect(),
-    )
-}
-
-/// `value` as a JSON object, with `field` added under `key` (moved, not serialized again).
-fn with_field<T: Serialize>(value: &T, key: &str, field: Value) -> Value {
-    let mut value = serde_json::to_value(value).unwrap_or(Value::Null);
-    if let Value::Object(map) = &mut value {
-        map.insert(key.to_owned(), field);
-    }
-    value
-}
-
-/// Puts `value` into `ctx` under `key` as it is: `Context::insert` would copy it, and lists
-/// carry every event's card (a 100-event list page: ~200 KB).
-fn put(ctx: &mut Context, key: &str, value: Value) {
-    let mut map = serde_json::Map::new();
-    map.insert(key.to_owned(), value);
-    if let Ok(values) = Context::from_value(Value::Object(map)) {
-        ctx.extend(values);
-    }
-}
-
-/// "1 event", "12 events".
-fn events(count: usize) -> String {
-    format!("{count} event{}", if count == 1 { "" } else { "s" })
 }
 
 /// The page's own title and description (the site's on the index).
@@ -267,6 +203,23 @@ impl<'a> PageContext<'a> {
         })
     }
 
+    /// The time axis over `events` (shown on this page) as `axis`: over `window`, or the
+    /// whole days the events cover.
+    fn axis(&mut self, events: &[usize], window: Option<Window>, fine: Option<String>) {
+        let Prepared {
+            timeline, views, ..
+        } = self.inputs.prepared;
+        let scope = Scope {
+            timeline,
+            views,
+            events,
+            window,
+            limit: views.site.index_limit,
+            fine,
+        };
+        self.ctx.insert("axis", &axis::axis(&scope));
+    }
+
     fn index(&mut self) -> Result<(), Diagnostic> {
         let Prepared {
             timeline, views, ..
@@ -280,6 +233,12 @@ impl<'a> PageContext<'a> {
             .collect::<Result<_, _>>()?;
         let busiest = timeline.days.iter().map(|d| d.events.len()).max();
         self.ctx.insert("busiest_day", &busiest.unwrap_or(0));
+        let all: Vec<usize> = (0..timeline.events.len()).collect();
+        let window = views
+            .site
+            .window
+            .map(|(s, e)| Window::days(s, e, timeline.zone));
+        self.axis(&all, window, compact.then(|| "axis/".to_owned()));
         let days = days.into_iter().map(DayGroup::into_value).collect();
         put(&mut self.ctx, "days", Value::Array(days));
         self.jsonld = Some(structured::index(views, timeline));
@@ -314,7 +273,10 @@ impl<'a> PageContext<'a> {
             timeline, views, ..
         } = self.inputs.prepared;
         let size = views.site.page_size;
-        let group = self.day_group(i, s.of(&timeline.days[i].events, size), false)?;
+        let shown = s.of(&timeline.days[i].events, size);
+        let date = timeline.days[i].date;
+        self.axis(shown, Some(Window::days(date, date, timeline.zone)), None);
+        let group = self.day_group(i, shown, false)?;
         self.meta = Meta {
             description: format!(
                 "{} on {}, with their sources.",
@@ -375,6 +337,7 @@ impl<'a> PageContext<'a> {
         };
         self.ctx.insert("source", source);
         let shown = s.of(&timeline.cited_by[i], views.site.page_size);
+        self.axis(shown, None, None);
         let listed = self.listed(shown)?;
         put(&mut self.ctx, "events", listed);
         self.ctx.insert("pager", &pager(s, &source.url_page));
@@ -418,7 +381,9 @@ impl<'a> PageContext<'a> {
         };
         self.ctx.insert("term", &link);
         let size = self.inputs.prepared.views.site.page_size;
-        let listed = self.listed(s.of(&term.events, size))?;
+        let shown = s.of(&term.events, size);
+        self.axis(shown, None, None);
+        let listed = self.listed(shown)?;
         put(&mut self.ctx, "events", listed);
         self.ctx.insert("count", &term.events.len());
         self.ctx.insert("pager", &pager(s, &url));
@@ -447,17 +412,5 @@ impl<'a> PageContext<'a> {
         self.ctx.insert("updated", &updated);
         let entries: Vec<&EventView> = feed.iter().map(|&i| &*views.events[i]).collect();
         self.ctx.insert("entries", &entries);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn root_prefix_matches_depth() {
-        assert_eq!(root_prefix("index.html"), "./");
-        assert_eq!(root_prefix("sources/index.html"), "../");
-        assert_eq!(root_prefix("events/a/index.html"), "../../");
     }
 }

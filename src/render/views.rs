@@ -4,16 +4,17 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use rayon::prelude::*;
 use serde::Serialize;
 
 use super::labels::{
-    datetime_attr, day_label, day_label_short, end_label, local_label, text_fragment, time_label,
+    bound_label, datetime_attr, day_label, day_label_short, end_label, local_label, text_fragment,
+    time_label,
 };
-use crate::config::Config;
-use crate::model::{Event, Importance, Precision, Source, Term, Timeline, slugify};
+use crate::config::{Config, Lanes};
+use crate::model::{Era, Event, Importance, Precision, Source, Term, Timeline, slugify};
 
 /// Site-wide values every template gets as `site`.
 #[derive(Debug, Hash, Serialize)]
@@ -35,6 +36,32 @@ pub struct SiteView {
     pub event_count: usize,
     pub source_count: usize,
     pub pages: Vec<LinkView>,
+    /// The eras, in order, for the axis's bands and the index's list.
+    pub eras: Vec<EraView>,
+    /// How the axis lays out its marks.
+    pub lanes: Lanes,
+    /// The site's `[timeline]` window, which the index's axis spans.
+    pub window: Option<(NaiveDate, NaiveDate)>,
+}
+
+/// An era as templates see it.
+#[derive(Debug, Hash, Serialize)]
+pub struct EraView {
+    pub slug: String,
+    pub title: String,
+    /// `datetime` attributes of its bounds.
+    pub start: String,
+    pub end: String,
+    /// "13 Jun 03:00" and "23 Jun", in the display zone.
+    pub start_label: String,
+    pub end_label: String,
+    pub body_html: String,
+    pub citations: Vec<Arc<CitedSource>>,
+    /// Its bounds as instants (a date-only end: the end of that day).
+    #[serde(skip)]
+    pub from: DateTime<Utc>,
+    #[serde(skip)]
+    pub to: DateTime<Utc>,
 }
 
 /// A name and where it links (relative to the site root).
@@ -184,6 +211,52 @@ pub fn site_view(timeline: &Timeline, config: &Config) -> SiteView {
                 url: format!("{}/", p.slug),
             })
             .collect(),
+        eras: timeline
+            .eras
+            .iter()
+            .map(|e| era_view(e, timeline))
+            .collect(),
+        lanes: config.lanes,
+        window: config.window,
+    }
+}
+
+/// The view of an era: its bounds as the axis places them, and its sources as cited.
+fn era_view(era: &Era, timeline: &Timeline) -> EraView {
+    let zone = timeline.zone;
+    let end_of = |d: &crate::model::EventDate| match d {
+        d if d.is_day() => d.instant_in(zone) + chrono::Duration::days(1),
+        d => d.instant_in(zone),
+    };
+    let cited = era
+        .citations
+        .iter()
+        .filter_map(|c| timeline.source_index(&c.source))
+        .map(|i| Arc::new(cited_source(&timeline.sources[i])))
+        .collect();
+    EraView {
+        slug: era.slug.to_string(),
+        title: era.title.clone(),
+        start: datetime_attr(&era.start),
+        end: datetime_attr(&era.end),
+        start_label: bound_label(&era.start, zone),
+        end_label: bound_label(&era.end, zone),
+        body_html: era.body_html.clone(),
+        citations: cited,
+        from: era.start.instant_in(zone),
+        to: end_of(&era.end),
+    }
+}
+
+/// What a citation shows of `s`.
+fn cited_source(s: &Source) -> CitedSource {
+    CitedSource {
+        id: s.id.to_string(),
+        outlet: s.outlet.clone(),
+        title: s.title.clone(),
+        url: s.url.clone(),
+        page: format!("sources/{}/", s.id),
+        language: s.language.clone(),
     }
 }
 
@@ -221,16 +294,7 @@ impl<'a> Lookups<'a> {
         let cited = timeline
             .sources
             .iter()
-            .map(|s| {
-                Arc::new(CitedSource {
-                    id: s.id.to_string(),
-                    outlet: s.outlet.clone(),
-                    title: s.title.clone(),
-                    url: s.url.clone(),
-                    page: format!("sources/{}/", s.id),
-                    language: s.language.clone(),
-                })
-            })
+            .map(|s| Arc::new(cited_source(s)))
             .collect();
         let days = timeline
             .days

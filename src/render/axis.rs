@@ -1,0 +1,545 @@
+//! The time axis over a page's events: each event a mark placed in proportion to its instant
+//! in the display zone, spans as bars, marks packed into lanes so none covers another, day and
+//! hour ticks, era bands, and past `index_limit` (or too many lanes) bins of counts instead of
+//! marks. Positions are percentages of the axis window; the template places them with CSS, so
+//! the axis is read without JavaScript and `static/timeline.js` only zooms and pans it.
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+
+use super::axis_layout::{Extent, pack, point_extent, span_extent};
+use super::labels::day_tick;
+use super::views::{EraView, Views};
+use crate::config::Lanes;
+use crate::model::{Event, Precision, Timeline};
+
+pub use super::axis_layout::TRACK_MIN_PX;
+
+/// More lanes than this and the axis shows bins instead: a wall of marks reads as density.
+pub const MAX_LANES: usize = 24;
+/// At most this many bins over the window.
+const MAX_BINS: usize = 400;
+
+/// The stretch of time an axis covers: whole days of the display zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+impl Window {
+    /// From the start of day `first` to the end of day `last`, in `zone`.
+    pub fn days(first: NaiveDate, last: NaiveDate, zone: Tz) -> Self {
+        Self {
+            start: midnight(first, zone),
+            end: midnight(last.succ_opt().unwrap_or(last), zone),
+        }
+    }
+
+    /// The position of `t` in the window, in percent (clamped to 0–100).
+    pub fn place(&self, t: DateTime<Utc>) -> f64 {
+        let total = (self.end - self.start).num_seconds().max(1) as f64;
+        let at = (t - self.start).num_seconds() as f64;
+        (at / total * 100.0).clamp(0.0, 100.0)
+    }
+}
+
+/// The first instant of `day` in `zone`.
+pub fn midnight(day: NaiveDate, zone: Tz) -> DateTime<Utc> {
+    let local = day.and_time(chrono::NaiveTime::MIN);
+    zone.from_local_datetime(&local)
+        .earliest()
+        .map_or_else(|| Utc.from_utc_datetime(&local), |t| t.with_timezone(&Utc))
+}
+
+/// An axis as templates see it.
+#[derive(Debug, Serialize)]
+pub struct AxisView {
+    /// The window's bounds, RFC 3339.
+    pub start: String,
+    pub end: String,
+    pub zone: String,
+    /// One sentence for every reader, screen readers first: what the axis shows.
+    pub summary: String,
+    /// How many lanes of marks (0 when binned).
+    pub lanes: usize,
+    pub marks: Vec<Mark>,
+    /// Groups' names and first lanes, when lanes are by group.
+    pub groups: Vec<GroupLabel>,
+    pub bins: Vec<Bin>,
+    pub ticks: Vec<Tick>,
+    pub eras: Vec<EraBand>,
+    /// How many rows of era bands.
+    pub era_rows: usize,
+    /// Which kinds of marks are present, for the legend.
+    pub legend: Legend,
+    /// The folder of the finer bins' files (`axis/`), when the axis is binned and they exist.
+    pub fine: Option<String>,
+}
+
+/// One event on the axis.
+#[derive(Debug, Serialize)]
+pub struct Mark {
+    pub slug: String,
+    pub title: String,
+    /// Left edge of a span, or the centre of a point, in percent.
+    pub x: f64,
+    /// Width in percent, for spans and whole days; 0 for points.
+    pub w: f64,
+    pub lane: usize,
+    /// "exact", "approximate", "day" (date only: drawn across its day) or "span".
+    pub kind: &'static str,
+    /// The event's time as the list shows it, e.g. "22:40 UTC" (the day for date-only events).
+    pub time: String,
+    /// RFC 3339 instant (midnight in the display zone for date-only events), for filtering.
+    pub at: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct GroupLabel {
+    pub name: String,
+    pub lane: usize,
+}
+
+/// A count of events in a stretch of the window.
+#[derive(Debug, Serialize)]
+pub struct Bin {
+    pub x: f64,
+    pub w: f64,
+    pub count: usize,
+    /// Height relative to the fullest bin, in percent.
+    pub h: f64,
+    pub label: String,
+    /// The day the bin starts on (its section on the index is `#day-<date>`).
+    pub date: String,
+    pub from: String,
+    pub to: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Tick {
+    pub x: f64,
+    pub label: String,
+    /// 0: a day; 1: six hours; 2: three hours; 3: an hour.
+    pub level: u8,
+    /// Whether its line stands apart from the next (8 px) at the narrowest width, unzoomed.
+    pub line: bool,
+    /// Whether its label fits there.
+    pub shown: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EraBand {
+    pub slug: String,
+    pub title: String,
+    pub label: String,
+    pub x: f64,
+    pub w: f64,
+    pub row: usize,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Legend {
+    pub exact: bool,
+    pub approximate: bool,
+    pub day: bool,
+    pub span: bool,
+}
+
+/// What one page's axis is drawn over.
+pub struct Scope<'a> {
+    pub timeline: &'a Timeline,
+    pub views: &'a Views,
+    /// The events shown on the page, in timeline order.
+    pub events: &'a [usize],
+    /// The window; `None`: the whole days the events cover.
+    pub window: Option<Window>,
+    /// Bins instead of marks past this many events.
+    pub limit: usize,
+    /// The finer bins' folder, passed on when the axis is binned.
+    pub fine: Option<String>,
+}
+
+/// The axis over `scope`'s events, or `None` when there is nothing to place.
+pub fn axis(scope: &Scope<'_>) -> Option<AxisView> {
+    let zone = scope.timeline.zone;
+    let window = scope.window.or_else(|| extent(scope))?;
+    let events: Vec<&Event> = scope
+        .events
+        .iter()
+        .map(|&i| &*scope.timeline.events[i])
+        .collect();
+    let mut view = AxisView {
+        start: rfc3339(window.start),
+        end: rfc3339(window.end),
+        zone: zone.name().to_owned(),
+        summary: String::new(),
+        lanes: 0,
+        marks: Vec::new(),
+        groups: Vec::new(),
+        bins: Vec::new(),
+        ticks: ticks(window, zone),
+        eras: Vec::new(),
+        era_rows: 0,
+        legend: Legend::default(),
+        fine: None,
+    };
+    (view.eras, view.era_rows) = era_bands(&scope.views.site.eras, window);
+    let packed = (events.len() <= scope.limit)
+        .then(|| marks(scope, &events, window))
+        .filter(|(_, _, lanes)| *lanes <= MAX_LANES);
+    match packed {
+        Some((marks, groups, lanes)) => {
+            view.legend = legend(&marks);
+            (view.marks, view.groups, view.lanes) = (marks, groups, lanes);
+        }
+        None => {
+            view.bins = bins(&events, window, zone);
+            view.fine = scope.fine.clone();
+        }
+    }
+    view.summary = summary(
+        &events,
+        window,
+        zone,
+        view.eras.len(),
+        view.marks.is_empty(),
+    );
+    Some(view)
+}
+
+/// The whole days of the display zone the events of `scope` cover, ends included.
+fn extent(scope: &Scope<'_>) -> Option<Window> {
+    let zone = scope.timeline.zone;
+    let days = scope.events.iter().flat_map(|&i| {
+        let e = &scope.timeline.events[i];
+        [Some(e.date), e.end]
+            .into_iter()
+            .flatten()
+            .map(|d| d.day_in(zone))
+    });
+    let (first, last) = days.fold(None, |acc: Option<(NaiveDate, NaiveDate)>, d| match acc {
+        None => Some((d, d)),
+        Some((a, b)) => Some((a.min(d), b.max(d))),
+    })?;
+    Some(Window::days(first, last, zone))
+}
+
+fn rfc3339(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// Where an event lies on the axis: its left edge or centre, its width, and its kind.
+fn placement(e: &Event, window: Window, zone: Tz) -> (f64, f64, &'static str) {
+    let start = e.date.instant_in(zone);
+    let end = match (e.end, e.date.is_day()) {
+        (Some(end), _) if end.is_day() => {
+            Some(midnight(end.day_in(zone), zone) + Duration::days(1))
+        }
+        (Some(end), _) => Some(end.instant_in(zone)),
+        (None, true) => Some(start + Duration::days(1)),
+        (None, false) => None,
+    };
+    let x = window.place(start);
+    match end {
+        Some(end) => {
+            let kind = if e.end.is_some() { "span" } else { "day" };
+            (x, (window.place(end) - x).max(0.0), kind)
+        }
+        None if e.precision == Precision::Approximate => (x, 0.0, "approximate"),
+        None => (x, 0.0, "exact"),
+    }
+}
+
+/// The marks of `events`, packed into lanes (by group when the site asks), with the groups'
+/// labels and the number of lanes.
+fn marks(
+    scope: &Scope<'_>,
+    events: &[&Event],
+    window: Window,
+) -> (Vec<Mark>, Vec<GroupLabel>, usize) {
+    let zone = scope.timeline.zone;
+    let placed: Vec<(f64, f64, &'static str)> =
+        events.iter().map(|e| placement(e, window, zone)).collect();
+    let extents: Vec<Extent> = placed
+        .iter()
+        .map(|&(x, w, kind)| {
+            if kind == "exact" || kind == "approximate" {
+                point_extent(x)
+            } else {
+                span_extent(x, w)
+            }
+        })
+        .collect();
+    let by_group = scope.views.site.lanes == Lanes::Group;
+    let (lanes, groups, count) = if by_group {
+        grouped(events, &extents)
+    } else {
+        let (lanes, count) = pack(&extents);
+        (lanes, Vec::new(), count)
+    };
+    let marks = events
+        .iter()
+        .zip(scope.events.iter())
+        .zip(placed)
+        .zip(lanes)
+        .map(|(((e, &i), (x, w, kind)), lane)| {
+            let view = &scope.views.events[i];
+            let day = day_tick(e.date.day_in(zone));
+            let time = if view.time_label.is_empty() {
+                day
+            } else {
+                format!("{day}, {}", view.time_label)
+            };
+            Mark {
+                slug: e.slug.to_string(),
+                title: e.title.to_string(),
+                x: round(x),
+                w: round(w),
+                lane,
+                kind,
+                time,
+                at: view.instant.clone(),
+            }
+        })
+        .collect();
+    (marks, groups, count)
+}
+
+/// Lanes by group: each group (in order of first appearance, events without one last) packed
+/// on its own, below the groups before it.
+fn grouped(events: &[&Event], extents: &[Extent]) -> (Vec<usize>, Vec<GroupLabel>, usize) {
+    let mut names: Vec<Option<&str>> = Vec::new();
+    for e in events {
+        let g = e.group.as_deref();
+        if !names.contains(&g) {
+            names.push(g);
+        }
+    }
+    names.sort_by_key(Option::is_none);
+    let mut lanes = vec![0; events.len()];
+    let mut groups = Vec::new();
+    let mut first = 0;
+    for name in names {
+        let members: Vec<usize> = (0..events.len())
+            .filter(|&i| events[i].group.as_deref() == name)
+            .collect();
+        let own: Vec<Extent> = members.iter().map(|&i| extents[i]).collect();
+        let (packed, count) = pack(&own);
+        for (&i, lane) in members.iter().zip(packed) {
+            lanes[i] = first + lane;
+        }
+        groups.push(GroupLabel {
+            name: name.unwrap_or("Other").to_owned(),
+            lane: first,
+        });
+        first += count;
+    }
+    (lanes, groups, first)
+}
+
+fn legend(marks: &[Mark]) -> Legend {
+    let has = |kind: &str| marks.iter().any(|m| m.kind == kind);
+    Legend {
+        exact: has("exact"),
+        approximate: has("approximate"),
+        day: has("day"),
+        span: has("span"),
+    }
+}
+
+/// Three decimals: a thousandth of a percent is under a pixel at any zoom the script allows.
+fn round(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+/// Era bands over the window (clipped to it), overlapping ones stacked in rows.
+fn era_bands(eras: &[EraView], window: Window) -> (Vec<EraBand>, usize) {
+    let inside: Vec<&EraView> = eras
+        .iter()
+        .filter(|e| e.from < window.end && e.to > window.start)
+        .collect();
+    let spans: Vec<(f64, f64)> = inside
+        .iter()
+        .map(|e| {
+            let x = window.place(e.from);
+            (x, window.place(e.to) - x)
+        })
+        .collect();
+    let extents: Vec<Extent> = spans.iter().map(|&(x, w)| span_extent(x, w)).collect();
+    let (rows, count) = pack(&extents);
+    let bands = inside
+        .iter()
+        .zip(spans)
+        .zip(rows)
+        .map(|((e, (x, w)), row)| EraBand {
+            slug: e.slug.clone(),
+            title: e.title.clone(),
+            label: format!("{} – {}", e.start_label, e.end_label),
+            x: round(x),
+            w: round(w),
+            row,
+        })
+        .collect();
+    (bands, count)
+}
+
+/// Tick steps in hours, from a day down, kept while the ticks stay few.
+const STEPS: [(i64, u8); 4] = [(24, 0), (6, 1), (3, 2), (1, 3)];
+const MAX_TICKS: i64 = 400;
+/// The room a tick's label needs, in CSS pixels.
+pub const LABEL_PX: f64 = 44.0;
+/// The least room between two tick lines, in CSS pixels.
+pub const LINE_PX: f64 = 8.0;
+
+/// Day ticks at each midnight of the display zone, and hour ticks as fine as stay few.
+fn ticks(window: Window, zone: Tz) -> Vec<Tick> {
+    let hours = (window.end - window.start).num_hours().max(1);
+    let mut ticks = Vec::new();
+    let mut t = window.start;
+    let finest = STEPS
+        .iter()
+        .filter(|(step, _)| hours / step <= MAX_TICKS)
+        .map(|&(step, _)| step)
+        .min()
+        .unwrap_or(24);
+    while t < window.end {
+        let local = t.with_timezone(&zone);
+        let hour = i64::from(chrono::Timelike::hour(&local));
+        let step_of = |level: u8| STEPS[usize::from(level)].0;
+        let level = STEPS
+            .iter()
+            .find(|&&(step, level)| (level == 0 && hour == 0) || (level > 0 && hour % step == 0))
+            .map_or(3, |&(_, level)| level);
+        if step_of(level) >= finest {
+            let spacing = step_of(level).min(hours) as f64 / hours as f64 * TRACK_MIN_PX;
+            let label = if level == 0 {
+                day_tick(local.date_naive())
+            } else {
+                local.format("%H:%M").to_string()
+            };
+            ticks.push(Tick {
+                x: round(window.place(t)),
+                label,
+                level,
+                line: spacing >= LINE_PX,
+                shown: spacing >= LABEL_PX,
+            });
+        }
+        t += Duration::hours(1);
+    }
+    ticks
+}
+
+/// The bin width: the first of a day, a week, thirty days that keeps the bins few.
+fn bin_days(window: Window) -> i64 {
+    let days = (window.end - window.start).num_days().max(1);
+    [1, 7, 30, 365]
+        .into_iter()
+        .find(|step| days / step <= MAX_BINS as i64)
+        .unwrap_or(365)
+}
+
+/// Counts of events per stretch of whole days (at least one day: a date-only event has no
+/// place inside its day). Finer counts are in the files of [`day_file`].
+pub fn bins(events: &[&Event], window: Window, zone: Tz) -> Vec<Bin> {
+    let step = bin_days(window);
+    let first = window.start.with_timezone(&zone).date_naive();
+    let last = (window.end - Duration::seconds(1))
+        .with_timezone(&zone)
+        .date_naive();
+    let span = (last - first).num_days() + 1;
+    let count = usize::try_from((span + step - 1) / step)
+        .unwrap_or(0)
+        .max(1);
+    let mut counts = vec![0usize; count];
+    for e in events {
+        let day = (e.date.day_in(zone) - first).num_days();
+        if let Ok(i) = usize::try_from(day / step) {
+            if let Some(c) = counts.get_mut(i) {
+                *c += 1;
+            }
+        }
+    }
+    let most = counts.iter().copied().max().unwrap_or(0).max(1);
+    counts
+        .into_iter()
+        .enumerate()
+        .map(|(i, n)| {
+            let from_day = first + Duration::days(step * i as i64);
+            let to_day = (from_day + Duration::days(step - 1)).min(last);
+            let (from, to) = (
+                midnight(from_day, zone),
+                midnight(to_day, zone) + Duration::days(1),
+            );
+            let x = window.place(from);
+            let days = if from_day == to_day {
+                day_tick(from_day)
+            } else {
+                format!("{} – {}", day_tick(from_day), day_tick(to_day))
+            };
+            Bin {
+                x: round(x),
+                w: round(window.place(to) - x),
+                count: n,
+                h: round(n as f64 / most as f64 * 100.0),
+                label: format!("{days}: {n} event{}", if n == 1 { "" } else { "s" }),
+                date: from_day.to_string(),
+                from: rfc3339(from),
+                to: rfc3339(to),
+            }
+        })
+        .collect()
+}
+
+/// "50 events from 13 Jun to 23 Jun 2025, times in UTC; busiest day 22 Jun (12 events)."
+fn summary(events: &[&Event], window: Window, zone: Tz, eras: usize, binned: bool) -> String {
+    let first = window.start.with_timezone(&zone).date_naive();
+    let last = (window.end - Duration::seconds(1))
+        .with_timezone(&zone)
+        .date_naive();
+    let mut per_day: Vec<(NaiveDate, usize)> = Vec::new();
+    for e in events {
+        let day = e.date.day_in(zone);
+        match per_day.iter_mut().find(|(d, _)| *d == day) {
+            Some((_, n)) => *n += 1,
+            None => per_day.push((day, 1)),
+        }
+    }
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let days = if first == last {
+        format!("on {} {}", day_tick(first), first.format("%Y"))
+    } else {
+        format!(
+            "from {} to {} {}",
+            day_tick(first),
+            day_tick(last),
+            last.format("%Y")
+        )
+    };
+    let mut text = format!(
+        "Time axis: {} {days}, times in {}",
+        plural(events.len(), "event"),
+        zone.name()
+    );
+    if let Some((day, n)) = per_day
+        .iter()
+        .max_by_key(|(d, n)| (*n, std::cmp::Reverse(*d)))
+    {
+        if per_day.len() > 1 {
+            text += &format!(
+                "; the busiest day is {} ({})",
+                day_tick(*day),
+                plural(*n, "event")
+            );
+        }
+    }
+    if eras > 0 {
+        text += &format!("; {} shown as bands", plural(eras, "era"));
+    }
+    if binned {
+        text += "; shown as counts per day";
+    }
+    text + ". The list below gives every event."
+}
