@@ -116,6 +116,7 @@ impl<'a> Fingerprints<'a> {
             // The view carries the rendered body, so its hash covers the search text too.
             PageKind::SearchJson => self.all_events,
             PageKind::Sitemap => self.html_urls,
+            PageKind::AxisDay(d) => hash(&(t.days[d].date, self.of_events(&t.days[d].events))),
         };
         hash(&(self.site, tag(kind), specific))
     }
@@ -137,5 +138,6 @@ fn tag(kind: PageKind) -> u8 {
         PageKind::Sitemap => 10,
         PageKind::TimelineJson => 11,
         PageKind::SearchJson => 12,
+        PageKind::AxisDay(_) => 13,
     }
 }

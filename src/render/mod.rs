@@ -4,6 +4,7 @@
 //! `gen watch` compose these functions in `crate::incremental`).
 
 mod axis;
+mod axis_bins;
 mod axis_layout;
 mod card_reuse;
 mod cards;
