@@ -44,7 +44,7 @@ pub fn event(file: &Parsed, zone: Tz) -> (Option<Event>, Vec<Diagnostic>) {
     }
     let location = r.text("location");
     let disputed = r.text("disputed");
-    let group = r.text("group");
+    let group = group(&mut r);
     let summary: Arc<str> = match r.text("summary") {
         Some(s) => s.into(),
         None => file.body.first_paragraph.as_str().into(),
@@ -72,6 +72,20 @@ pub fn event(file: &Parsed, zone: Tz) -> (Option<Event>, Vec<Diagnostic>) {
         _ => None,
     };
     (event, r.problems)
+}
+
+/// The `group` key: one name, the event's lane on the axis and its group in TimelineJS.
+fn group(r: &mut FieldReader<'_>) -> Option<String> {
+    let (field, line) = r.fields().get("group")?;
+    let message = match field {
+        Field::Null => return None,
+        Field::Text(t) if !t.trim().is_empty() => return Some(t.trim().to_owned()),
+        Field::Text(_) => "`group` is empty".to_owned(),
+        other => format!("`group` should be text, found {}", other.kind()),
+    };
+    let hint = "name one group, such as `group: Diplomacy`, or leave the key out".to_owned();
+    r.error(line, Some("group"), message, Some(hint));
+    None
 }
 
 /// The `precision` key, or the date's own when there is none.
