@@ -10,6 +10,7 @@ mod crash;
 #[path = "../shared/dev_server.rs"]
 mod dev_server;
 mod diagnostics;
+mod eras;
 #[path = "../shared/filler.rs"]
 mod filler;
 mod formats;
