@@ -432,3 +432,139 @@ fn summary(events: &[&Event], window: Window, zone: Tz, eras: usize, binned: boo
     }
     text + ". The list below gives every event."
 }
+
+#[cfg(test)]
+pub(super) mod tests {
+    use std::sync::Arc;
+
+    use chrono::{TimeZone, Utc};
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::model::{EventDate, Importance, Slug, WrittenZone};
+
+    pub const ZONES: [Tz; 5] = [
+        Tz::UTC,
+        chrono_tz::Asia::Tehran,
+        chrono_tz::America::New_York,
+        chrono_tz::Pacific::Chatham,
+        chrono_tz::Asia::Kathmandu,
+    ];
+
+    pub fn event(n: usize, date: EventDate, end: Option<EventDate>, precision: Precision) -> Event {
+        Event {
+            slug: Slug::parse(&format!("e{n}")).expect("a slug"),
+            title: Arc::from(format!("Event {n}")),
+            date,
+            end,
+            precision,
+            location: None,
+            actors: Vec::new(),
+            tags: Vec::new(),
+            importance: Importance::Normal,
+            citations: Vec::new(),
+            disputed: None,
+            group: None,
+            summary: Arc::from(""),
+            body_html: Arc::from(""),
+            body_text: Arc::from(""),
+        }
+    }
+
+    /// Minutes after 2025-06-13 00:00 UTC, written in `zone`.
+    pub fn at(minutes: i64, zone: Tz) -> EventDate {
+        let start = Utc.with_ymd_and_hms(2025, 6, 13, 0, 0, 0).unwrap();
+        EventDate::Instant {
+            utc: start + Duration::minutes(minutes),
+            zone: WrittenZone::Named(zone),
+        }
+    }
+
+    fn june(day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2025, 6, day).unwrap()
+    }
+
+    proptest! {
+        #[test]
+        fn positions_are_monotonic_and_proportional_in_the_instant(
+            written in prop::collection::vec((0i64..11 * 24 * 60, 0usize..5), 1..40),
+            display in 0usize..5,
+        ) {
+            let zone = ZONES[display];
+            let window = Window::days(june(12), june(24), zone);
+            let events: Vec<Event> = written
+                .iter()
+                .enumerate()
+                .map(|(n, &(m, z))| event(n, at(m, ZONES[z]), None, Precision::Minute))
+                .collect();
+            let mut placed: Vec<(i64, f64)> = events
+                .iter()
+                .zip(&written)
+                .map(|(e, &(m, _))| (m, placement(e, window, zone).0))
+                .collect();
+            placed.sort_by_key(|&(m, _)| m);
+            let total = (window.end - window.start).num_minutes() as f64;
+            for pair in placed.windows(2) {
+                let ((m0, x0), (m1, x1)) = (pair[0], pair[1]);
+                prop_assert!(x0 <= x1, "{m0} at {x0}, {m1} at {x1}");
+                let expected = (m1 - m0) as f64 / total * 100.0;
+                prop_assert!(((x1 - x0) - expected).abs() < 1e-9);
+            }
+        }
+    }
+
+    #[test]
+    fn kinds_follow_the_date_as_written() {
+        let window = Window::days(june(13), june(23), Tz::UTC);
+        let exact = event(0, at(60, Tz::UTC), None, Precision::Minute);
+        let rough = event(1, at(60, Tz::UTC), None, Precision::Approximate);
+        let day = event(2, EventDate::Day(june(14)), None, Precision::Day);
+        let span = event(
+            3,
+            at(0, Tz::UTC),
+            Some(at(24 * 60, Tz::UTC)),
+            Precision::Minute,
+        );
+        let kinds: Vec<_> = [&exact, &rough, &day, &span]
+            .iter()
+            .map(|e| placement(e, window, Tz::UTC))
+            .collect();
+        assert_eq!(
+            kinds.iter().map(|k| k.2).collect::<Vec<_>>(),
+            ["exact", "approximate", "day", "span"]
+        );
+        let one_day = 100.0 / 11.0;
+        assert!((kinds[2].0 - one_day).abs() < 1e-9 && (kinds[2].1 - one_day).abs() < 1e-9);
+        assert!((kinds[3].1 - one_day).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_day_page_gets_hour_ticks_and_a_long_window_month_ticks() {
+        let day = ticks(Window::days(june(22), june(22), Tz::UTC), Tz::UTC);
+        assert_eq!(day.len(), 24);
+        assert!(day.iter().all(|t| t.line));
+        // An hour is 640 / 24 px apart unzoomed: every third gets its label.
+        let labelled: Vec<&str> = day
+            .iter()
+            .filter(|t| t.shown)
+            .map(|t| t.label.as_str())
+            .collect();
+        assert_eq!(
+            labelled,
+            [
+                "22 Jun", "03:00", "06:00", "09:00", "12:00", "15:00", "18:00", "21:00"
+            ]
+        );
+        assert_eq!(day[3].label, "03:00");
+        let year = ticks(
+            Window::days(
+                june(1),
+                NaiveDate::from_ymd_opt(2026, 5, 31).unwrap(),
+                Tz::UTC,
+            ),
+            Tz::UTC,
+        );
+        assert_eq!(year.len(), 12);
+        assert_eq!(year[1].label, "Jul 2025");
+    }
+}

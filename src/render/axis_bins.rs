@@ -140,3 +140,44 @@ fn day_counts(events: &[&Event], date: NaiveDate, zone: Tz) -> DayFile {
         whole_day,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::model::{EventDate, Precision};
+    use crate::render::axis::tests::{ZONES, at, event};
+
+    proptest! {
+        #[test]
+        fn bins_conserve_counts(
+            written in prop::collection::vec((0i64..40 * 24 * 60, any::<bool>(), 0usize..5), 0..120),
+            display in 0usize..5,
+        ) {
+            let zone = ZONES[display];
+            let events: Vec<Event> = written
+                .iter()
+                .enumerate()
+                .map(|(n, &(m, timed, z))| {
+                    let date = at(m, ZONES[z]);
+                    let date = if timed { date } else { EventDate::Day(date.day_in(zone)) };
+                    event(n, date, None, Precision::Minute)
+                })
+                .collect();
+            let refs: Vec<&Event> = events.iter().collect();
+            let days: Vec<NaiveDate> = events.iter().map(|e| e.date.day_in(zone)).collect();
+            let (Some(&first), Some(&last)) = (days.iter().min(), days.iter().max()) else {
+                return Ok(());
+            };
+            let window = Window::days(first, last, zone);
+            let counted: usize = bins(&refs, window, zone).iter().map(|b| b.count).sum();
+            prop_assert_eq!(counted, events.len());
+            for day in days.iter().copied().collect::<std::collections::BTreeSet<_>>() {
+                let on: Vec<&Event> = refs.iter().copied().filter(|e| e.date.day_in(zone) == day).collect();
+                let file = day_counts(&on, day, zone);
+                prop_assert_eq!(file.counts.iter().sum::<usize>() + file.whole_day, on.len());
+            }
+        }
+    }
+}
