@@ -55,7 +55,8 @@ pub struct Mark {
     /// Width in percent, for spans and whole days; 0 for points.
     pub w: f64,
     pub lane: usize,
-    /// "exact", "approximate", "day" (date only: drawn across its day) or "span".
+    /// "exact", "approximate" (`approximate` or `hour` precision: the list says "c."), "day"
+    /// (date only: drawn across its day) or "span".
     pub kind: &'static str,
     /// The event's time as the list shows it, e.g. "22:40 UTC" (the day for date-only events).
     pub time: String,
@@ -195,7 +196,9 @@ fn placement(e: &Event, window: Window, zone: Tz) -> (f64, f64, &'static str) {
             let kind = if e.end.is_some() { "span" } else { "day" };
             (x, (window.place(end) - x).max(0.0), kind)
         }
-        None if e.precision == Precision::Approximate => (x, 0.0, "approximate"),
+        None if matches!(e.precision, Precision::Approximate | Precision::Hour) => {
+            (x, 0.0, "approximate")
+        }
         None => (x, 0.0, "exact"),
     }
 }
