@@ -391,13 +391,9 @@ fn summary(events: &[&Event], window: Window, zone: Tz, eras: usize, binned: boo
     let last = (window.end - Duration::seconds(1))
         .with_timezone(&zone)
         .date_naive();
-    let mut per_day: Vec<(NaiveDate, usize)> = Vec::new();
+    let mut per_day: std::collections::BTreeMap<NaiveDate, usize> = Default::default();
     for e in events {
-        let day = e.date.day_in(zone);
-        match per_day.iter_mut().find(|(d, _)| *d == day) {
-            Some((_, n)) => *n += 1,
-            None => per_day.push((day, 1)),
-        }
+        *per_day.entry(e.date.day_in(zone)).or_default() += 1;
     }
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     let days = if first == last {
@@ -415,17 +411,17 @@ fn summary(events: &[&Event], window: Window, zone: Tz, eras: usize, binned: boo
         plural(events.len(), "event"),
         zone.name()
     );
-    if let Some((day, n)) = per_day
+    let busiest = per_day
         .iter()
-        .max_by_key(|(d, n)| (*n, std::cmp::Reverse(*d)))
+        .max_by_key(|(d, n)| (*n, std::cmp::Reverse(*d)));
+    if let Some((day, n)) = busiest
+        && per_day.len() > 1
     {
-        if per_day.len() > 1 {
-            text += &format!(
-                "; the busiest day is {} ({})",
-                day_tick(*day),
-                plural(*n, "event")
-            );
-        }
+        text += &format!(
+            "; the busiest day is {} ({})",
+            day_tick(*day),
+            plural(*n, "event")
+        );
     }
     if eras > 0 {
         text += &format!("; {} shown as bands", plural(eras, "era"));

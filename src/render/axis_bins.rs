@@ -54,10 +54,11 @@ pub fn bins(events: &[&Event], window: Window, zone: Tz) -> Vec<Bin> {
     let mut counts = vec![0usize; count];
     for e in events {
         let day = (e.date.day_in(zone) - first).num_days();
-        if let Ok(i) = usize::try_from(day / step) {
-            if let Some(c) = counts.get_mut(i) {
-                *c += 1;
-            }
+        if let Some(c) = usize::try_from(day / step)
+            .ok()
+            .and_then(|i| counts.get_mut(i))
+        {
+            *c += 1;
         }
     }
     let most = counts.iter().copied().max().unwrap_or(0).max(1);

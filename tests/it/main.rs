@@ -2,6 +2,7 @@
 //! temporary folders and check the files written and the messages printed.
 
 mod architecture;
+mod axis;
 mod build;
 mod cards;
 mod commands;
