@@ -228,7 +228,7 @@ fn views_key(timeline: &Timeline, config: &Config, site: &render::SiteView) -> u
 /// A fingerprint of which pages the site has: every list the plan is made from.
 fn shape(timeline: &Timeline, config: &Config) -> u64 {
     let mut h = DefaultHasher::new();
-    (config.feeds, config.page_size).hash(&mut h);
+    (config.feeds, config.page_size, config.index_limit).hash(&mut h);
     for e in &timeline.events {
         e.slug.hash(&mut h);
     }
