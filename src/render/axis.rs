@@ -76,7 +76,7 @@ pub struct Tick {
     pub label: String,
     /// 0: a day; 1: six hours; 2: three hours; 3: an hour.
     pub level: u8,
-    /// Whether its line stands apart from the next (8 px) at the narrowest width, unzoomed.
+    /// Whether its line stands apart from the next (16 px) at the narrowest width, unzoomed.
     pub line: bool,
     /// Whether its label fits there.
     pub shown: bool,
@@ -335,8 +335,9 @@ fn era_bands(eras: &[EraView], window: Window) -> (Vec<EraBand>, usize) {
 const STEPS: [(i64, u8); 4] = [(24, 0), (6, 1), (3, 2), (1, 3)];
 /// The room a tick's label needs, in CSS pixels.
 pub const LABEL_PX: f64 = 44.0;
-/// The least room between two tick lines, in CSS pixels.
-pub const LINE_PX: f64 = 8.0;
+/// The least room between two tick lines, in CSS pixels: finer ticks are left to the script,
+/// which draws them as the reader zooms in.
+pub const LINE_PX: f64 = 16.0;
 
 /// Day ticks at each midnight of the display zone (only the first of each month when days
 /// would crowd), and hour ticks as fine as stay apart at the narrowest width. The script adds
