@@ -62,6 +62,9 @@ pub struct Mark {
     pub time: String,
     /// RFC 3339 instant (midnight in the display zone for date-only events), for filtering.
     pub at: String,
+    /// `x`, `w` and `lane` as the mark's CSS: made here, since every lookup in a template's
+    /// loop costs (a list page draws up to `page_size` marks).
+    pub style: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -76,6 +79,8 @@ pub struct Tick {
     pub label: String,
     /// 0: a day; 1: six hours; 2: three hours; 3: an hour.
     pub level: u8,
+    /// `level`, `line` and `shown` as classes: "t1 v s".
+    pub class: String,
     /// Whether its line stands apart from the next (16 px) at the narrowest width, unzoomed.
     pub line: bool,
     /// Whether its label fits there.
@@ -243,15 +248,22 @@ fn marks(
             } else {
                 format!("{day}, {}", view.time_label)
             };
+            let (x, w) = (round(x), round(w));
+            let style = if w > 0.0 {
+                format!("left:{x}%;width:{w}%;--lane:{lane}")
+            } else {
+                format!("left:{x}%;--lane:{lane}")
+            };
             Mark {
                 slug: e.slug.to_string(),
                 title: e.title.to_string(),
-                x: round(x),
-                w: round(w),
+                x,
+                w,
                 lane,
                 kind,
                 time,
                 at: view.instant.clone(),
+                style,
             }
         })
         .collect();
@@ -373,12 +385,19 @@ fn ticks(window: Window, zone: Tz) -> Vec<Tick> {
             } else {
                 spacing(step)
             };
+            let (line, shown) = (room >= LINE_PX, room >= LABEL_PX);
+            let class = format!(
+                "t{level}{}{}",
+                if line { " v" } else { "" },
+                if shown { " s" } else { "" }
+            );
             ticks.push(Tick {
                 x: round(window.place(t)),
                 label,
                 level,
-                line: room >= LINE_PX,
-                shown: room >= LABEL_PX,
+                class,
+                line,
+                shown,
             });
         }
         t += Duration::hours(1);
