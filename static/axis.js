@@ -107,7 +107,7 @@
     // ---- pan, keys, focus ----------------------------------------------------------------
     scroll.tabIndex = 0;
     scroll.setAttribute("role", "group");
-    scroll.setAttribute("aria-label", "Time axis. Keys: + and − zoom, ← and → pan, Home and End go to the ends; on an event, ← and → move to the previous and next.");
+    scroll.setAttribute("aria-label", "Time axis. Keys: + and − zoom, ← and → pan, Home and End go to the ends; on an event, ← and → move to the previous and next event.");
     // One mark in the tab order, the others reached by arrows: the list below is the full
     // account, and the marks (12 px, packed close) stay one stop for keyboard users.
     var order = marks.map(function (li) { return li.querySelector("a"); }).filter(Boolean);
@@ -130,6 +130,8 @@
       } else if (k === "ArrowLeft" || k === "ArrowRight") {
         var step = scroll.clientWidth / 4 * (k === "ArrowRight" ? 1 : -1);
         scroll.scrollTo({ left: scroll.scrollLeft + step, behavior: motion });
+      } else if ((k === "Home" || k === "End") && onMark >= 0) {
+        focusMark(k === "Home" ? 0 : order.length - 1);
       } else if (k === "Home" || k === "End") {
         scroll.scrollTo({ left: k === "Home" ? 0 : scroll.scrollWidth, behavior: motion });
       } else return;
