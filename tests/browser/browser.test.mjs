@@ -426,6 +426,40 @@ test("the axis zooms and pans with keys and by dragging; a drag follows no link"
   assert.ok(await trackWidth() > before * 1.4);
   await page.getByRole("button", { name: "Zoom out" }).click();
   assert.ok(Math.abs(await trackWidth() - before) < 1);
+  // Ctrl+wheel (how Chromium reports a trackpad pinch) and two fingers zoom about the point
+  // under them: the instant there moves by at most a few px.
+  const frame = await scroll.boundingBox();
+  const drift = async (x, zoomIn) => {
+    const where = (cx) => page.evaluate((px) => {
+      const r = document.querySelector(".axis-track").getBoundingClientRect();
+      return { f: (px - r.left) / r.width, w: r.width };
+    }, cx);
+    const was = await where(x);
+    await zoomIn();
+    await page.waitForFunction((w) => document.querySelector(".axis-track").getBoundingClientRect().width > w * 1.3, was.w);
+    const now = await where(x);
+    return Math.abs(now.f - was.f) * now.w;
+  };
+  const y = frame.y + 40;
+  const wheelAt = frame.x + frame.width * 0.7;
+  const wheeled = await drift(wheelAt, async () => {
+    await page.mouse.move(wheelAt, y);
+    await page.keyboard.down("Control");
+    await page.mouse.wheel(0, -200);
+    await page.keyboard.up("Control");
+  });
+  assert.ok(wheeled < 3, `ctrl+wheel: the point under the pointer moved ${wheeled} px`);
+  const cdp = await context.newCDPSession(page);
+  const touch = (type, xs) => cdp.send("Input.dispatchTouchEvent", {
+    type, touchPoints: xs.map((x, id) => ({ x, y, id })),
+  });
+  const mid = frame.x + frame.width * 0.4;
+  const pinched = await drift(mid, async () => {
+    await touch("touchStart", [mid - 20, mid + 20]);
+    for (let i = 1; i <= 5; i++) await touch("touchMove", [mid - 20 - 10 * i, mid + 20 + 10 * i]);
+    await touch("touchEnd", []);
+  });
+  assert.ok(pinched < 12, `pinch: the point between the fingers moved ${pinched} px`);
   assert.deepEqual(problems, []);
   await context.close();
 });
