@@ -76,8 +76,31 @@
       scroll.scrollLeft = at * width() - anchor;
       redraw();
     }
+    // The hour levels the page left out (it keeps ticks that stand apart unzoomed), made
+    // once, when the reader first zooms in far enough to see them.
+    var missing = [1, 2, 3].filter(function (l) { return !levels[l].length; });
+    function makeHours() {
+      var list = fig.querySelector(".axis-ticks");
+      var clock = new Intl.DateTimeFormat("en-GB", {
+        timeZone: zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23"
+      });
+      var made = doc.createDocumentFragment();
+      for (var t = start + 3600000; list && t < end && hours <= 20000; t += 3600000) {
+        var text = clock.format(new Date(t));
+        var h = parseInt(text, 10);
+        var level = h % 6 === 0 ? 1 : h % 3 === 0 ? 2 : 3;
+        if (!h || missing.indexOf(level) < 0) continue;
+        var li = element("li", { className: "t" + level, textContent: text });
+        li.style.left = percent((t - start) / span);
+        levels[level].push(li);
+        made.appendChild(li);
+      }
+      if (list) list.appendChild(made);
+      missing = [];
+    }
     function ticks() {
       var w = width();
+      if (missing.length && Math.min(6, hours) / hours * w >= LINE_PX) makeHours();
       LEVEL_HOURS.forEach(function (h, level) {
         var px = Math.min(h, hours) / hours * w;
         var now = (px >= LINE_PX ? "v" : "") + (px >= LABEL_PX ? "s" : "");
