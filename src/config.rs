@@ -27,8 +27,12 @@ const TOP_KEYS: &[&str] = &[
     "page_size",
     "author",
     "timeline",
+    "axis",
 ];
 const TIMELINE_KEYS: &[&str] = &["start", "end"];
+const AXIS_KEYS: &[&str] = &["lanes"];
+/// The tables of site.toml and their keys, for telling where a misplaced key belongs.
+const TABLES: &[(&str, &[&str])] = &[("timeline", TIMELINE_KEYS), ("axis", AXIS_KEYS)];
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -46,6 +50,7 @@ struct RawConfig {
     page_size: Option<usize>,
     author: Option<String>,
     timeline: Option<RawTimeline>,
+    axis: Option<RawAxis>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -53,6 +58,12 @@ struct RawConfig {
 struct RawTimeline {
     start: Option<toml::Value>,
     end: Option<toml::Value>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAxis {
+    lanes: Option<String>,
 }
 
 /// What to do with raw HTML written inside Markdown bodies.
@@ -122,6 +133,7 @@ impl Config {
         let raw_html = check.raw_html(raw.raw_html.as_deref());
         let output_dir = check.output_dir(raw.output_dir.as_deref());
         let window = raw.timeline.as_ref().and_then(|t| check.window(t));
+        let lanes = check.lanes(raw.axis.as_ref().and_then(|a| a.lanes.as_deref()));
         let Some((base, base_path)) = base_url.filter(|_| check.problems.is_empty()) else {
             return Err(check.problems);
         };
@@ -140,7 +152,7 @@ impl Config {
             index_limit: raw.index_limit.unwrap_or(1000),
             page_size: raw.page_size.unwrap_or(100).max(1),
             window,
-            lanes: Lanes::default(),
+            lanes,
         })
     }
 }
@@ -196,6 +208,22 @@ impl Check<'_> {
                 );
                 self.push("raw_html", Diagnostic::error(self.path, message));
                 RawHtml::Sanitize
+            }
+        }
+    }
+
+    fn lanes(&mut self, raw: Option<&str>) -> Lanes {
+        match raw.unwrap_or("packed") {
+            "packed" => Lanes::Packed,
+            "group" => Lanes::Group,
+            other => {
+                let message =
+                    format!("[axis] lanes must be \"packed\" or \"group\", not \"{other}\"");
+                let d = Diagnostic::error(self.path, message).with_hint(
+                    "use \"packed\" (the default: as few lanes as fit) or \"group\" (lanes for each event `group`)",
+                );
+                self.push("lanes", d);
+                Lanes::default()
             }
         }
     }
@@ -303,13 +331,21 @@ fn toml_error(path: &Path, text: &str, error: &toml::de::Error) -> Diagnostic {
         .strip_prefix("unknown field `")
         .and_then(|rest| rest.split('`').next())
     {
-        let known = TOP_KEYS.iter().chain(TIMELINE_KEYS).copied();
+        let tables = TABLES.iter().flat_map(|(_, keys)| keys.iter());
+        let known = TOP_KEYS.iter().chain(tables).copied();
         d = d.with_hint(match nearest(unknown, known) {
-            // A right key in the wrong table: top-level keys written under [timeline].
+            // A right key in the wrong table: top-level keys written under a table, or a key
+            // of one table written in another (or above them all).
             Some(key) if key == unknown && TOP_KEYS.contains(&key) => {
                 format!("`{key}` is a top-level key: move it above the first [table] of site.toml")
             }
-            Some(key) if key == unknown => format!("`{key}` belongs under [timeline]"),
+            Some(key) if key == unknown => {
+                let table = TABLES
+                    .iter()
+                    .find(|(_, keys)| keys.contains(&key))
+                    .map_or("timeline", |(name, _)| name);
+                format!("`{key}` belongs under [{table}]")
+            }
             Some(key) => format!("did you mean \"{key}\"?"),
             None => format!("known keys: {}", TOP_KEYS.join(", ")),
         });
@@ -366,6 +402,53 @@ mod tests {
         assert_eq!(
             errors[0].hint.as_deref(),
             Some("`page_size` is a top-level key: move it above the first [table] of site.toml")
+        );
+    }
+
+    const SITE: &str = "title = \"T\"\nbase_url = \"https://e.org/\"\n";
+
+    #[test]
+    fn lanes_are_packed_unless_the_axis_asks_for_groups() {
+        assert_eq!(parse(SITE).unwrap().lanes, Lanes::Packed);
+        let lanes = |value: &str| parse(&format!("{SITE}[axis]\nlanes = \"{value}\"\n"));
+        assert_eq!(lanes("packed").unwrap().lanes, Lanes::Packed);
+        assert_eq!(lanes("group").unwrap().lanes, Lanes::Group);
+        let errors = lanes("groups").unwrap_err();
+        assert_eq!(
+            (errors[0].line, errors[0].message.as_str()),
+            (
+                Some(4),
+                "[axis] lanes must be \"packed\" or \"group\", not \"groups\""
+            )
+        );
+        assert!(errors[0].hint.as_deref().unwrap().contains("\"packed\""));
+    }
+
+    #[test]
+    fn keys_of_the_axis_table_are_checked_and_placed() {
+        let hint = |text: &str| {
+            let errors = parse(&format!("{SITE}{text}")).unwrap_err();
+            (errors[0].line, errors[0].hint.clone().unwrap_or_default())
+        };
+        assert_eq!(
+            hint("[axis]\nlane = \"group\"\n"),
+            (Some(4), "did you mean \"lanes\"?".to_owned())
+        );
+        assert_eq!(
+            hint("lanes = \"group\"\n"),
+            (Some(3), "`lanes` belongs under [axis]".to_owned())
+        );
+        assert_eq!(
+            hint("[axis]\nstart = 2025-06-13\n"),
+            (Some(4), "`start` belongs under [timeline]".to_owned())
+        );
+        assert_eq!(
+            hint("[axis]\ntimezone = \"UTC\"\n"),
+            (
+                Some(4),
+                "`timezone` is a top-level key: move it above the first [table] of site.toml"
+                    .to_owned()
+            )
         );
     }
 

@@ -22,6 +22,7 @@ fuzz_target!(|data: &[u8]| {
     for (path, kind) in [
         ("/site/content/events/fuzz.md", FileKind::Event),
         ("/site/content/sources/fuzz.md", FileKind::Source),
+        ("/site/content/eras/fuzz.md", FileKind::Era),
         ("/site/content/fuzz.md", FileKind::Page),
     ] {
         let path = Path::new(path);

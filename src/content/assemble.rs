@@ -1,6 +1,6 @@
-//! Assemble: validated files → [`Timeline`], after the rules that span files (every cited
-//! source exists, every source is cited, slugs are unique, dates fall in the window, a name is
-//! spelled one way). Every problem is collected; nothing stops at the first.
+//! Assemble: validated files → [`Timeline`], after the rules that span files (every source
+//! an event or era cites exists, every source is cited, slugs are unique, dates of events and
+//! eras fall in the window, a name is spelled one way). Every problem is collected; nothing stops at the first.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -9,11 +9,18 @@ use std::sync::Arc;
 use super::file::{ContentFile, FrontMatterText, Validated};
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, nearest};
-use crate::model::{Event, Page, Source, Timeline, slugify};
+use crate::model::{Era, Event, EventDate, Page, Source, Timeline, slugify};
 
 /// A validated event, with the file it came from (which its diagnostics point into).
 struct EventIn<'a> {
     event: &'a Arc<Event>,
+    file: &'a ContentFile,
+    front_matter: &'a FrontMatterText,
+}
+
+/// A validated era, with the file it came from.
+struct EraIn<'a> {
+    era: &'a Era,
     file: &'a ContentFile,
     front_matter: &'a FrontMatterText,
 }
@@ -39,6 +46,7 @@ pub(crate) fn assemble<'a>(
     let mut events = Vec::new();
     let mut sources = Vec::new();
     let mut pages: Vec<Page> = Vec::new();
+    let mut eras = Vec::new();
     for file in files {
         // Drafts are work in progress: they are not validated until built with --drafts.
         if file.draft && !drafts {
@@ -56,6 +64,11 @@ pub(crate) fn assemble<'a>(
                 file,
                 front_matter: front_matter.as_ref(),
             }),
+            Some(Validated::Era(era, front_matter)) => eras.push(EraIn {
+                era,
+                file,
+                front_matter,
+            }),
             Some(Validated::Page(page)) => pages.push(page.clone()),
             None => {}
         }
@@ -63,11 +76,12 @@ pub(crate) fn assemble<'a>(
     // The cross-file rules and the timeline's indexes are independent: build both at once
     // (the timeline is dropped if the rules found an error).
     let (cross, timeline) = rayon::join(
-        || cross_check(&events, &sources, config),
+        || cross_check(&events, &sources, &eras, config),
         || {
             let events = events.iter().map(|e| Arc::clone(e.event)).collect();
             let sources = sources.iter().map(|s| Arc::clone(s.source)).collect();
-            Timeline::new(events, sources, pages, Vec::new(), config.timezone)
+            let eras = eras.iter().map(|e| e.era.clone()).collect();
+            Timeline::new(events, sources, pages, eras, config.timezone)
         },
     );
     problems.extend(cross);
@@ -81,14 +95,15 @@ pub(crate) fn assemble<'a>(
 fn cross_check(
     events: &[EventIn<'_>],
     sources: &[SourceIn<'_>],
+    eras: &[EraIn<'_>],
     config: &Config,
 ) -> Vec<Diagnostic> {
     // Three independent groups of rules, checked at once.
     let ((mut problems, references), spelling) = rayon::join(
         || {
             rayon::join(
-                || uniqueness(events, sources),
-                || references(events, sources, config),
+                || uniqueness(events, sources, eras),
+                || references(events, sources, eras, config),
             )
         },
         || {
@@ -104,7 +119,11 @@ fn cross_check(
 }
 
 /// Every slug and id names one file.
-fn uniqueness(events: &[EventIn<'_>], sources: &[SourceIn<'_>]) -> Vec<Diagnostic> {
+fn uniqueness(
+    events: &[EventIn<'_>],
+    sources: &[SourceIn<'_>],
+    eras: &[EraIn<'_>],
+) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
     duplicates(
         events
@@ -118,6 +137,13 @@ fn uniqueness(events: &[EventIn<'_>], sources: &[SourceIn<'_>]) -> Vec<Diagnosti
             .iter()
             .map(|s| (s.source.id.as_str(), s.file.path.as_path())),
         "source",
+        &mut problems,
+    );
+    // An era may share its slug with an event: they never share a page.
+    duplicates(
+        eras.iter()
+            .map(|e| (e.era.slug.as_str(), e.file.path.as_path())),
+        "era",
         &mut problems,
     );
     problems
@@ -142,11 +168,12 @@ fn duplicates<'a>(
     }
 }
 
-/// Every cited source exists and every source is cited; dates fall in the window; no two
-/// sources share an address.
+/// Every cited source exists and every source is cited (by an event or an era); dates fall in
+/// the window; no two sources share an address.
 fn references(
     events: &[EventIn<'_>],
     sources: &[SourceIn<'_>],
+    eras: &[EraIn<'_>],
     config: &Config,
 ) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
@@ -160,12 +187,22 @@ fn references(
             let id = c.source.as_str();
             *cited.entry(id).or_default() += 1;
             if !ids.contains_key(id) {
-                problems.push(unknown_source(e, id, &ids));
+                problems.push(unknown_source(&e.file.path, e.front_matter, id, &ids));
             }
         }
         if let Some(outside) = outside_window(e, config) {
             problems.push(outside);
         }
+    }
+    for e in eras {
+        for c in &e.era.citations {
+            let id = c.source.as_str();
+            *cited.entry(id).or_default() += 1;
+            if !ids.contains_key(id) {
+                problems.push(unknown_source(&e.file.path, e.front_matter, id, &ids));
+            }
+        }
+        problems.extend(era_outside_window(e, config));
     }
     for s in sources {
         if !cited.contains_key(s.source.id.as_str()) {
@@ -182,33 +219,56 @@ fn references(
     problems
 }
 
-fn unknown_source(e: &EventIn<'_>, id: &str, ids: &HashMap<&str, &Path>) -> Diagnostic {
+/// The cited source `id` of the file at `path` does not exist.
+fn unknown_source(
+    path: &Path,
+    front_matter: &FrontMatterText,
+    id: &str,
+    ids: &HashMap<&str, &Path>,
+) -> Diagnostic {
     let hint = match nearest(id, ids.keys().copied()) {
         Some(n) => format!("did you mean \"{n}\"?"),
         None => format!("create content/sources/{id}.md, or cite an existing source"),
     };
-    let d = Diagnostic::error(&e.file.path, format!("unknown source \"{id}\""));
-    e.front_matter.at_citation(d, id).with_hint(hint)
+    let d = Diagnostic::error(path, format!("unknown source \"{id}\""));
+    front_matter.at_citation(d, id).with_hint(hint)
 }
 
-fn outside_window(e: &EventIn<'_>, config: &Config) -> Option<Diagnostic> {
+/// The message for a date whose day in the display zone is outside the site's window (`what
+/// happens` is "the event falls", "the era starts"…), or `None` when it is inside.
+fn outside(date: &EventDate, config: &Config, what_happens: &str) -> Option<String> {
     let (start, end) = config.window?;
-    let day = e.event.date.day_in(config.timezone);
+    let day = date.day_in(config.timezone);
     if day >= start && day <= end {
         return None;
     }
     let zone = config.timezone.name();
-    let d = Diagnostic::error(
-        &e.file.path,
-        format!(
-            "the event falls on {day} ({zone}), outside the timeline's window {start} to {end}"
-        ),
-    );
-    Some(
-        e.front_matter
-            .at_date(d)
-            .with_hint("check the date and its zone, or widen [timeline] in site.toml"),
-    )
+    Some(format!(
+        "{what_happens} on {day} ({zone}), outside the timeline's window {start} to {end}"
+    ))
+}
+
+const OUTSIDE_HINT: &str = "check the date and its zone, or widen [timeline] in site.toml";
+
+fn outside_window(e: &EventIn<'_>, config: &Config) -> Option<Diagnostic> {
+    let message = outside(&e.event.date, config, "the event falls")?;
+    let d = Diagnostic::error(&e.file.path, message);
+    Some(e.front_matter.at_date(d).with_hint(OUTSIDE_HINT))
+}
+
+/// An era's start and end each fall in the window, as an event's date does.
+fn era_outside_window(e: &EraIn<'_>, config: &Config) -> Vec<Diagnostic> {
+    [
+        (&e.era.start, "start", "the era starts"),
+        (&e.era.end, "end", "the era ends"),
+    ]
+    .into_iter()
+    .filter_map(|(date, key, what_happens)| {
+        let message = outside(date, config, what_happens)?;
+        let d = Diagnostic::error(&e.file.path, message);
+        Some(e.front_matter.at_key(d, key).with_hint(OUTSIDE_HINT))
+    })
+    .collect()
 }
 
 /// No two sources share an address.
@@ -377,5 +437,95 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn eras_are_checked_against_the_sources_and_the_window_and_reach_the_timeline() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let at = |rel: &str| dir.path().join(rel);
+        let listed = [
+            (
+                "events/e.md",
+                FileKind::Event,
+                "---\ntitle: T\ndate: 2025-06-15\ngroup: Diplomacy\nsources: [src-a]\n---\n",
+            ),
+            (
+                "sources/src-a.md",
+                FileKind::Source,
+                "---\ntitle: A\noutlet: O\n---\n",
+            ),
+            // Cited by an era only: cited all the same.
+            (
+                "sources/src-b.md",
+                FileKind::Source,
+                "---\ntitle: B\noutlet: O\n---\n",
+            ),
+            (
+                "eras/late.md",
+                FileKind::Era,
+                "---\ntitle: Late\nstart: 2025-06-20\nend: 2025-06-24T01:00Z\nsources:\n  - src-b\n  - src-c\n---\n",
+            ),
+            (
+                "eras/early.md",
+                FileKind::Era,
+                "---\ntitle: Early\nstart: 2025-06-12\nend: 2025-06-14\n---\n",
+            ),
+        ];
+        for (rel, _, text) in listed {
+            write(&at(rel), text);
+        }
+        let files: Vec<_> = listed
+            .iter()
+            .map(|(rel, kind, _)| (at(rel), *kind))
+            .collect();
+        let files = read_files(&files, RawHtml::Sanitize, chrono_tz::UTC);
+        let config = |window: &str| {
+            let text = format!("title = \"T\"\nbase_url = \"https://e.org/\"\n{window}");
+            Config::parse(Path::new("site.toml"), &text).expect("config")
+        };
+        let narrow = config("[timeline]\nstart = 2025-06-13\nend = 2025-06-23\n");
+        let (timeline, problems) = assemble(&files, &[], &narrow, false);
+        assert!(timeline.is_none());
+        let window = "outside the timeline's window 2025-06-13 to 2025-06-23";
+        let shown = |file: &str, line, column, source: &str, message: String| {
+            (file.to_owned(), line, column, source.to_owned(), message)
+        };
+        assert_eq!(
+            spots(&problems),
+            [
+                shown(
+                    "late.md",
+                    7,
+                    5,
+                    "  - src-c",
+                    "unknown source \"src-c\"".into()
+                ),
+                shown(
+                    "late.md",
+                    4,
+                    1,
+                    "end: 2025-06-24T01:00Z",
+                    format!("the era ends on 2025-06-24 (UTC), {window}")
+                ),
+                shown(
+                    "early.md",
+                    3,
+                    1,
+                    "start: 2025-06-12",
+                    format!("the era starts on 2025-06-12 (UTC), {window}")
+                ),
+            ]
+        );
+        let files: Vec<_> = files
+            .into_iter()
+            .filter(|f| !f.path.ends_with("late.md"))
+            .collect();
+        let (timeline, problems) = assemble(&files, &[], &config(""), false);
+        let timeline = timeline.expect("a timeline");
+        let eras: Vec<&str> = timeline.eras.iter().map(|e| e.title.as_str()).collect();
+        assert_eq!(eras, ["Early"]);
+        assert_eq!(timeline.events[0].group.as_deref(), Some("Diplomacy"));
+        // src-b is cited by no one now that the era citing it is gone.
+        assert_eq!(problems.len(), 1, "{problems:?}");
     }
 }

@@ -12,10 +12,10 @@ use rayon::prelude::*;
 use super::frontmatter::Field;
 use super::load::{FileKind, InputFile};
 use super::parse::{self, Parsed};
-use super::validate;
+use super::{era, validate};
 use crate::config::RawHtml;
 use crate::diagnostics::{Diagnostic, locate};
-use crate::model::{Event, Page, Source};
+use crate::model::{Era, Event, Page, Source};
 
 /// One content file after reading, parsing and validating it on its own.
 pub(crate) struct ContentFile {
@@ -36,6 +36,7 @@ pub(crate) enum Validated {
     /// The front matter is kept when the source has a url, the one thing of a source that a
     /// rule spanning files points at.
     Source(Arc<Source>, Option<FrontMatterText>),
+    Era(Era, FrontMatterText),
     Page(Page),
 }
 
@@ -89,6 +90,25 @@ impl FrontMatterText {
     /// `d` pointed at the start of the `date` line.
     pub fn at_date(&self, d: Diagnostic) -> Diagnostic {
         d.at(self.text(), self.date_line, 1)
+    }
+
+    /// `d` pointed at the start of the line of the top-level `key` (the top of the file when
+    /// there is none): for the keys of the few files no line was kept for, such as an era's.
+    pub fn at_key(&self, d: Diagnostic, key: &str) -> Diagnostic {
+        let text = self.text();
+        let line = text
+            .lines()
+            .position(|l| {
+                [
+                    format!("{key}:"),
+                    format!("\"{key}\":"),
+                    format!("'{key}':"),
+                ]
+                .iter()
+                .any(|k| l.starts_with(k.as_str()))
+            })
+            .map_or(1, |i| i + 1);
+        d.at(text, line, 1)
     }
 }
 
@@ -181,7 +201,8 @@ impl ContentFile {
         match &mut self.validated {
             Some(Validated::Event(_, front_matter)) => Some(front_matter),
             Some(Validated::Source(_, front_matter)) => front_matter.as_mut(),
-            _ => None,
+            Some(Validated::Era(_, front_matter)) => Some(front_matter),
+            Some(Validated::Page(_)) | None => None,
         }
     }
 }
@@ -201,6 +222,10 @@ fn validate_file(parsed: Parsed, zone: Tz, front_matter: FrontMatterText) -> Con
                     Vec::new(),
                 )
             }
+            Err(d) => (None, d),
+        },
+        FileKind::Era => match era::era(&parsed, zone) {
+            Ok(e) => (Some(Validated::Era(e, front_matter)), Vec::new()),
             Err(d) => (None, d),
         },
         FileKind::Page => match validate::page(&parsed) {

@@ -23,6 +23,7 @@ pub const EVENT_KEYS: &[&str] = &[
     "sources",
     "disputed",
     "summary",
+    "group",
     "draft",
 ];
 /// The front-matter keys a source may have.
@@ -35,6 +36,8 @@ pub const SOURCE_KEYS: &[&str] = &[
     "language",
     "archive_url",
 ];
+/// The front-matter keys an era may have.
+pub const ERA_KEYS: &[&str] = &["title", "start", "end", "sources"];
 /// The front-matter keys a free-standing page may have.
 pub const PAGE_KEYS: &[&str] = &["title"];
 

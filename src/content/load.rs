@@ -1,7 +1,7 @@
 //! Load: find the content files of a site and read them as UTF-8 text.
 //!
-//! `content/events/**/*.md` are events, `content/sources/**/*.md` sources, `content/*.md`
-//! free-standing pages. Hidden files and editor leftovers are skipped. Symbolic links are
+//! `content/events/**/*.md` are events, `content/sources/**/*.md` sources,
+//! `content/eras/**/*.md` eras, `content/*.md` free-standing pages. Hidden files and editor leftovers are skipped. Symbolic links are
 //! followed only inside the site (see [`crate::confined`]).
 
 use std::path::{Path, PathBuf};
@@ -14,6 +14,7 @@ use crate::diagnostics::Diagnostic;
 pub enum FileKind {
     Event,
     Source,
+    Era,
     Page,
 }
 
@@ -43,14 +44,16 @@ pub fn list(content_dir: &Path) -> (Vec<(PathBuf, FileKind)>, Vec<Diagnostic>) {
         ("", FileKind::Page, false),
         ("events", FileKind::Event, true),
         ("sources", FileKind::Source, true),
+        ("eras", FileKind::Era, true),
     ] {
         let dir = content_dir.join(sub);
         if !dir.is_dir() {
             continue;
         }
         // The top level's folders are walked on their own.
-        let skip =
-            |name: &str| is_ignored(name) || (!recurse && (name == "events" || name == "sources"));
+        let skip = |name: &str| {
+            is_ignored(name) || (!recurse && matches!(name, "events" | "sources" | "eras"))
+        };
         let files = site.files(&dir, recurse, &skip, &mut problems);
         paths.extend(
             files

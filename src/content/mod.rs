@@ -6,6 +6,7 @@
 //! + `ammonia` (in `markdown`) live only under this module.
 
 mod assemble;
+mod era;
 mod fields;
 mod file;
 pub(crate) mod frontmatter;

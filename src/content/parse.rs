@@ -35,6 +35,7 @@ fn known_keys(kind: FileKind) -> &'static [&'static str] {
     match kind {
         FileKind::Event => frontmatter::EVENT_KEYS,
         FileKind::Source => frontmatter::SOURCE_KEYS,
+        FileKind::Era => frontmatter::ERA_KEYS,
         FileKind::Page => frontmatter::PAGE_KEYS,
     }
 }

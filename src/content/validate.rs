@@ -1,6 +1,6 @@
-//! Validate: one parsed file → its model type ([`Event`], [`Source`] or [`Page`]), every
-//! problem collected, nothing stopping at the first. The rules that span files are in
-//! `assemble`.
+//! Validate: one parsed file → its model type ([`Event`], [`Source`] or [`Page`]; eras are
+//! in `era`), every problem collected, nothing stopping at the first. The rules that span
+//! files are in `assemble`.
 
 use chrono_tz::Tz;
 use std::sync::Arc;
@@ -17,7 +17,7 @@ const MAX_QUOTE_WORDS: usize = 40;
 /// Folder names at the output root that pages may not take.
 const RESERVED: &[&str] = &[
     "events", "days", "sources", "actors", "tags", "index", "404", "atom", "sitemap", "search",
-    "timeline", "static",
+    "timeline", "static", "eras", "axis",
 ];
 
 /// Validates one event file. The event comes back whenever its slug, title and date could be
@@ -30,8 +30,8 @@ pub fn event(file: &Parsed, zone: Tz) -> (Option<Event>, Vec<Diagnostic>) {
     let end = r.date("end", false);
     let precision = precision(&mut r, date);
     let importance = importance(&mut r);
-    end_after_date(&mut r, date, end, zone);
-    let citations = citations(&mut r);
+    end_after(&mut r, "date", date, end, zone);
+    let citations = citations(&mut r, true);
     if let Some((field, line)) = r.fields().get("draft")
         && !matches!(field, Field::Bool(_) | Field::Null)
     {
@@ -44,6 +44,7 @@ pub fn event(file: &Parsed, zone: Tz) -> (Option<Event>, Vec<Diagnostic>) {
     }
     let location = r.text("location");
     let disputed = r.text("disputed");
+    let group = group(&mut r);
     let summary: Arc<str> = match r.text("summary") {
         Some(s) => s.into(),
         None => file.body.first_paragraph.as_str().into(),
@@ -63,7 +64,7 @@ pub fn event(file: &Parsed, zone: Tz) -> (Option<Event>, Vec<Diagnostic>) {
             importance,
             citations,
             disputed,
-            group: None,
+            group,
             summary,
             body_html: file.body.html.clone(),
             body_text: file.body.text.clone(),
@@ -71,6 +72,20 @@ pub fn event(file: &Parsed, zone: Tz) -> (Option<Event>, Vec<Diagnostic>) {
         _ => None,
     };
     (event, r.problems)
+}
+
+/// The `group` key: one name, the event's lane on the axis and its group in TimelineJS.
+fn group(r: &mut FieldReader<'_>) -> Option<String> {
+    let (field, line) = r.fields().get("group")?;
+    let message = match field {
+        Field::Null => return None,
+        Field::Text(t) if !t.trim().is_empty() => return Some(t.trim().to_owned()),
+        Field::Text(_) => "`group` is empty".to_owned(),
+        other => format!("`group` should be text, found {}", other.kind()),
+    };
+    let hint = "name one group, such as `group: Diplomacy`, or leave the key out".to_owned();
+    r.error(line, Some("group"), message, Some(hint));
+    None
 }
 
 /// The `precision` key, or the date's own when there is none.
@@ -110,8 +125,10 @@ fn importance(r: &mut FieldReader<'_>) -> Importance {
     })
 }
 
-fn end_after_date(
+/// An error at the `end` line when `end` comes before the date given by `start_key`.
+pub(super) fn end_after(
     r: &mut FieldReader<'_>,
+    start_key: &str,
     date: Option<EventDate>,
     end: Option<EventDate>,
     zone: Tz,
@@ -123,15 +140,19 @@ fn end_after_date(
         r.error(
             line,
             Some("end"),
-            "`end` is before `date`".to_owned(),
+            format!("`end` is before `{start_key}`"),
             Some("swap them, or check the zone of each".to_owned()),
         );
     }
 }
 
-/// The `sources` key: each entry an id, or an `id` with an optional `quote`.
-fn citations(r: &mut FieldReader<'_>) -> Vec<Citation> {
+/// The `sources` key: each entry an id, or an `id` with an optional `quote`. When
+/// `required` (an event), a missing or empty list is an error.
+pub(super) fn citations(r: &mut FieldReader<'_>, required: bool) -> Vec<Citation> {
     let Some((field, line)) = r.fields().get("sources") else {
+        if !required {
+            return Vec::new();
+        }
         r.error(
             1,
             None,
@@ -172,7 +193,8 @@ fn citations(r: &mut FieldReader<'_>) -> Vec<Citation> {
             ),
         }
     }
-    if out.is_empty()
+    if required
+        && out.is_empty()
         && items
             .iter()
             .all(|i| matches!(i, Field::Text(_) | Field::Map(_)))

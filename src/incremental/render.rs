@@ -95,7 +95,8 @@ impl RenderCache {
             html_urls: &plan.html_urls,
             feed: &feed,
         };
-        let exports = |kind| export(kind, &views, &kept);
+        let eras = render::eras_json(&timeline.eras, timeline.zone);
+        let exports = |kind| export(kind, &views, &eras, &kept);
         render::render_pages(prepared, stale, &exports, sink)?;
         let paths = Arc::clone(&plan.paths);
         self.remember(signatures);
@@ -199,10 +200,10 @@ impl KeptView {
     }
 }
 
-/// An export joined from the kept parts.
-fn export(kind: PageKind, views: &Views, kept: &[Arc<KeptView>]) -> Vec<u8> {
+/// An export joined from the kept parts (and the eras, serialized by [`render::eras_json`]).
+fn export(kind: PageKind, views: &Views, eras: &str, kept: &[Arc<KeptView>]) -> Vec<u8> {
     match kind {
-        PageKind::TimelineJson => render::timeline_json(&views.site, kept.len(), |i| {
+        PageKind::TimelineJson => render::timeline_json(&views.site, eras, kept.len(), |i| {
             Cow::Borrowed(kept[i].slide.as_str())
         }),
         _ => render::search_json(kept.len(), |i| Cow::Borrowed(kept[i].search.as_str())),
@@ -227,7 +228,7 @@ fn views_key(timeline: &Timeline, config: &Config, site: &render::SiteView) -> u
 /// A fingerprint of which pages the site has: every list the plan is made from.
 fn shape(timeline: &Timeline, config: &Config) -> u64 {
     let mut h = DefaultHasher::new();
-    (config.feeds, config.page_size).hash(&mut h);
+    (config.feeds, config.page_size, config.index_limit).hash(&mut h);
     for e in &timeline.events {
         e.slug.hash(&mut h);
     }

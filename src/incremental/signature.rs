@@ -4,7 +4,7 @@
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 use crate::model::{Term, Timeline};
-use crate::render::{PageKind, Taxonomy, Views};
+use crate::render::{self, PageKind, Taxonomy, Views};
 
 /// A fingerprint of a value (deterministic within a build of gen).
 pub fn hash<T: Hash + ?Sized>(value: &T) -> u64 {
@@ -19,6 +19,9 @@ pub struct Fingerprints<'a> {
     site: u64,
     events: Vec<u64>,
     all_events: u64,
+    /// What `timeline.json` shows besides the events' views: the eras, and each event's
+    /// group (its slide's lane, which no page view carried when this was written).
+    timeline_json: u64,
     sources: Vec<u64>,
     all_sources: u64,
     html_urls: u64,
@@ -41,6 +44,10 @@ impl<'a> Fingerprints<'a> {
             timeline,
             site: hash(&views.site),
             all_events: hash(&events),
+            timeline_json: hash(&(
+                render::eras_json(&timeline.eras, timeline.zone),
+                timeline.events.iter().map(|e| &e.group).collect::<Vec<_>>(),
+            )),
             all_sources: hash(&sources),
             feed: hash(&feed.iter().map(|&i| events[i]).collect::<Vec<_>>()),
             events,
@@ -112,10 +119,11 @@ impl<'a> Fingerprints<'a> {
             PageKind::Page(i) => hash(&(&t.pages[i].title, &t.pages[i].body_html)),
             PageKind::NotFound => 0,
             PageKind::Atom => self.feed,
-            PageKind::TimelineJson => self.all_events,
+            PageKind::TimelineJson => hash(&(self.all_events, self.timeline_json)),
             // The view carries the rendered body, so its hash covers the search text too.
             PageKind::SearchJson => self.all_events,
             PageKind::Sitemap => self.html_urls,
+            PageKind::AxisDay(d) => hash(&(t.days[d].date, self.of_events(&t.days[d].events))),
         };
         hash(&(self.site, tag(kind), specific))
     }
@@ -137,5 +145,6 @@ fn tag(kind: PageKind) -> u8 {
         PageKind::Sitemap => 10,
         PageKind::TimelineJson => 11,
         PageKind::SearchJson => 12,
+        PageKind::AxisDay(_) => 13,
     }
 }

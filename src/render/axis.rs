@@ -4,54 +4,21 @@
 //! marks. Positions are percentages of the axis window; the template places them with CSS, so
 //! the axis is read without JavaScript and `static/timeline.js` only zooms and pans it.
 
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{Duration, NaiveDate};
 use chrono_tz::Tz;
 use serde::Serialize;
 
-use super::axis_layout::{Extent, pack, point_extent, span_extent};
+use super::axis_bins::{Bin, bins};
+use super::axis_layout::{Extent, midnight, pack, point_extent, rfc3339, round, span_extent};
 use super::labels::day_tick;
 use super::views::{EraView, Views};
 use crate::config::Lanes;
 use crate::model::{Event, Precision, Timeline};
 
-pub use super::axis_layout::TRACK_MIN_PX;
+pub use super::axis_layout::{TRACK_MIN_PX, Window};
 
 /// More lanes than this and the axis shows bins instead: a wall of marks reads as density.
 pub const MAX_LANES: usize = 24;
-/// At most this many bins over the window.
-const MAX_BINS: usize = 400;
-
-/// The stretch of time an axis covers: whole days of the display zone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Window {
-    pub start: DateTime<Utc>,
-    pub end: DateTime<Utc>,
-}
-
-impl Window {
-    /// From the start of day `first` to the end of day `last`, in `zone`.
-    pub fn days(first: NaiveDate, last: NaiveDate, zone: Tz) -> Self {
-        Self {
-            start: midnight(first, zone),
-            end: midnight(last.succ_opt().unwrap_or(last), zone),
-        }
-    }
-
-    /// The position of `t` in the window, in percent (clamped to 0–100).
-    pub fn place(&self, t: DateTime<Utc>) -> f64 {
-        let total = (self.end - self.start).num_seconds().max(1) as f64;
-        let at = (t - self.start).num_seconds() as f64;
-        (at / total * 100.0).clamp(0.0, 100.0)
-    }
-}
-
-/// The first instant of `day` in `zone`.
-pub fn midnight(day: NaiveDate, zone: Tz) -> DateTime<Utc> {
-    let local = day.and_time(chrono::NaiveTime::MIN);
-    zone.from_local_datetime(&local)
-        .earliest()
-        .map_or_else(|| Utc.from_utc_datetime(&local), |t| t.with_timezone(&Utc))
-}
 
 /// An axis as templates see it.
 #[derive(Debug, Serialize)]
@@ -88,7 +55,8 @@ pub struct Mark {
     /// Width in percent, for spans and whole days; 0 for points.
     pub w: f64,
     pub lane: usize,
-    /// "exact", "approximate", "day" (date only: drawn across its day) or "span".
+    /// "exact", "approximate" (`approximate` or `hour` precision: the list says "c."), "day"
+    /// (date only: drawn across its day) or "span".
     pub kind: &'static str,
     /// The event's time as the list shows it, e.g. "22:40 UTC" (the day for date-only events).
     pub time: String,
@@ -102,28 +70,13 @@ pub struct GroupLabel {
     pub lane: usize,
 }
 
-/// A count of events in a stretch of the window.
-#[derive(Debug, Serialize)]
-pub struct Bin {
-    pub x: f64,
-    pub w: f64,
-    pub count: usize,
-    /// Height relative to the fullest bin, in percent.
-    pub h: f64,
-    pub label: String,
-    /// The day the bin starts on (its section on the index is `#day-<date>`).
-    pub date: String,
-    pub from: String,
-    pub to: String,
-}
-
 #[derive(Debug, Serialize)]
 pub struct Tick {
     pub x: f64,
     pub label: String,
     /// 0: a day; 1: six hours; 2: three hours; 3: an hour.
     pub level: u8,
-    /// Whether its line stands apart from the next (8 px) at the narrowest width, unzoomed.
+    /// Whether its line stands apart from the next (16 px) at the narrowest width, unzoomed.
     pub line: bool,
     /// Whether its label fits there.
     pub shown: bool,
@@ -226,10 +179,6 @@ fn extent(scope: &Scope<'_>) -> Option<Window> {
     Some(Window::days(first, last, zone))
 }
 
-fn rfc3339(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
-}
-
 /// Where an event lies on the axis: its left edge or centre, its width, and its kind.
 fn placement(e: &Event, window: Window, zone: Tz) -> (f64, f64, &'static str) {
     let start = e.date.instant_in(zone);
@@ -247,7 +196,9 @@ fn placement(e: &Event, window: Window, zone: Tz) -> (f64, f64, &'static str) {
             let kind = if e.end.is_some() { "span" } else { "day" };
             (x, (window.place(end) - x).max(0.0), kind)
         }
-        None if e.precision == Precision::Approximate => (x, 0.0, "approximate"),
+        None if matches!(e.precision, Precision::Approximate | Precision::Hour) => {
+            (x, 0.0, "approximate")
+        }
         None => (x, 0.0, "exact"),
     }
 }
@@ -349,11 +300,6 @@ fn legend(marks: &[Mark]) -> Legend {
     }
 }
 
-/// Three decimals: a thousandth of a percent is under a pixel at any zoom the script allows.
-fn round(x: f64) -> f64 {
-    (x * 1000.0).round() / 1000.0
-}
-
 /// Era bands over the window (clipped to it), overlapping ones stacked in rows.
 fn era_bands(eras: &[EraView], window: Window) -> (Vec<EraBand>, usize) {
     let inside: Vec<&EraView> = eras
@@ -387,110 +333,57 @@ fn era_bands(eras: &[EraView], window: Window) -> (Vec<EraBand>, usize) {
 
 /// Tick steps in hours, from a day down, kept while the ticks stay few.
 const STEPS: [(i64, u8); 4] = [(24, 0), (6, 1), (3, 2), (1, 3)];
-const MAX_TICKS: i64 = 400;
 /// The room a tick's label needs, in CSS pixels.
 pub const LABEL_PX: f64 = 44.0;
-/// The least room between two tick lines, in CSS pixels.
-pub const LINE_PX: f64 = 8.0;
+/// The least room between two tick lines, in CSS pixels: finer ticks are left to the script,
+/// which draws them as the reader zooms in.
+pub const LINE_PX: f64 = 16.0;
 
-/// Day ticks at each midnight of the display zone, and hour ticks as fine as stay few.
+/// Day ticks at each midnight of the display zone (only the first of each month when days
+/// would crowd), and hour ticks as fine as stay apart at the narrowest width. The script adds
+/// finer ones as the reader zooms in.
 fn ticks(window: Window, zone: Tz) -> Vec<Tick> {
     let hours = (window.end - window.start).num_hours().max(1);
-    let mut ticks = Vec::new();
-    let mut t = window.start;
+    let spacing = |step: i64| step.min(hours) as f64 / hours as f64 * TRACK_MIN_PX;
     let finest = STEPS
         .iter()
-        .filter(|(step, _)| hours / step <= MAX_TICKS)
         .map(|&(step, _)| step)
+        .filter(|&step| spacing(step) >= LINE_PX)
         .min()
         .unwrap_or(24);
+    let months = spacing(24) < LINE_PX;
+    let mut ticks = Vec::new();
+    let mut t = window.start;
     while t < window.end {
         let local = t.with_timezone(&zone);
         let hour = i64::from(chrono::Timelike::hour(&local));
-        let step_of = |level: u8| STEPS[usize::from(level)].0;
-        let level = STEPS
-            .iter()
-            .find(|&&(step, level)| (level == 0 && hour == 0) || (level > 0 && hour % step == 0))
-            .map_or(3, |&(_, level)| level);
-        if step_of(level) >= finest {
-            let spacing = step_of(level).min(hours) as f64 / hours as f64 * TRACK_MIN_PX;
-            let label = if level == 0 {
-                day_tick(local.date_naive())
+        let (step, level) = STEPS
+            .into_iter()
+            .find(|&(step, level)| (level == 0 && hour == 0) || (level > 0 && hour % step == 0))
+            .unwrap_or((1, 3));
+        let first_of_month = chrono::Datelike::day(&local) == 1;
+        if step >= finest && !(level == 0 && months && !first_of_month) {
+            let label = match level {
+                0 if months => local.format("%b %Y").to_string(),
+                0 => day_tick(local.date_naive()),
+                _ => local.format("%H:%M").to_string(),
+            };
+            let room = if months {
+                spacing(24 * 28)
             } else {
-                local.format("%H:%M").to_string()
+                spacing(step)
             };
             ticks.push(Tick {
                 x: round(window.place(t)),
                 label,
                 level,
-                line: spacing >= LINE_PX,
-                shown: spacing >= LABEL_PX,
+                line: room >= LINE_PX,
+                shown: room >= LABEL_PX,
             });
         }
         t += Duration::hours(1);
     }
     ticks
-}
-
-/// The bin width: the first of a day, a week, thirty days that keeps the bins few.
-fn bin_days(window: Window) -> i64 {
-    let days = (window.end - window.start).num_days().max(1);
-    [1, 7, 30, 365]
-        .into_iter()
-        .find(|step| days / step <= MAX_BINS as i64)
-        .unwrap_or(365)
-}
-
-/// Counts of events per stretch of whole days (at least one day: a date-only event has no
-/// place inside its day). Finer counts are in the files of [`day_file`].
-pub fn bins(events: &[&Event], window: Window, zone: Tz) -> Vec<Bin> {
-    let step = bin_days(window);
-    let first = window.start.with_timezone(&zone).date_naive();
-    let last = (window.end - Duration::seconds(1))
-        .with_timezone(&zone)
-        .date_naive();
-    let span = (last - first).num_days() + 1;
-    let count = usize::try_from((span + step - 1) / step)
-        .unwrap_or(0)
-        .max(1);
-    let mut counts = vec![0usize; count];
-    for e in events {
-        let day = (e.date.day_in(zone) - first).num_days();
-        if let Ok(i) = usize::try_from(day / step) {
-            if let Some(c) = counts.get_mut(i) {
-                *c += 1;
-            }
-        }
-    }
-    let most = counts.iter().copied().max().unwrap_or(0).max(1);
-    counts
-        .into_iter()
-        .enumerate()
-        .map(|(i, n)| {
-            let from_day = first + Duration::days(step * i as i64);
-            let to_day = (from_day + Duration::days(step - 1)).min(last);
-            let (from, to) = (
-                midnight(from_day, zone),
-                midnight(to_day, zone) + Duration::days(1),
-            );
-            let x = window.place(from);
-            let days = if from_day == to_day {
-                day_tick(from_day)
-            } else {
-                format!("{} – {}", day_tick(from_day), day_tick(to_day))
-            };
-            Bin {
-                x: round(x),
-                w: round(window.place(to) - x),
-                count: n,
-                h: round(n as f64 / most as f64 * 100.0),
-                label: format!("{days}: {n} event{}", if n == 1 { "" } else { "s" }),
-                date: from_day.to_string(),
-                from: rfc3339(from),
-                to: rfc3339(to),
-            }
-        })
-        .collect()
 }
 
 /// "50 events from 13 Jun to 23 Jun 2025, times in UTC; busiest day 22 Jun (12 events)."
@@ -499,13 +392,9 @@ fn summary(events: &[&Event], window: Window, zone: Tz, eras: usize, binned: boo
     let last = (window.end - Duration::seconds(1))
         .with_timezone(&zone)
         .date_naive();
-    let mut per_day: Vec<(NaiveDate, usize)> = Vec::new();
+    let mut per_day: std::collections::BTreeMap<NaiveDate, usize> = Default::default();
     for e in events {
-        let day = e.date.day_in(zone);
-        match per_day.iter_mut().find(|(d, _)| *d == day) {
-            Some((_, n)) => *n += 1,
-            None => per_day.push((day, 1)),
-        }
+        *per_day.entry(e.date.day_in(zone)).or_default() += 1;
     }
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     let days = if first == last {
@@ -523,17 +412,17 @@ fn summary(events: &[&Event], window: Window, zone: Tz, eras: usize, binned: boo
         plural(events.len(), "event"),
         zone.name()
     );
-    if let Some((day, n)) = per_day
+    let busiest = per_day
         .iter()
-        .max_by_key(|(d, n)| (*n, std::cmp::Reverse(*d)))
+        .max_by_key(|(d, n)| (*n, std::cmp::Reverse(*d)));
+    if let Some((day, n)) = busiest
+        && per_day.len() > 1
     {
-        if per_day.len() > 1 {
-            text += &format!(
-                "; the busiest day is {} ({})",
-                day_tick(*day),
-                plural(*n, "event")
-            );
-        }
+        text += &format!(
+            "; the busiest day is {} ({})",
+            day_tick(*day),
+            plural(*n, "event")
+        );
     }
     if eras > 0 {
         text += &format!("; {} shown as bands", plural(eras, "era"));
@@ -542,4 +431,140 @@ fn summary(events: &[&Event], window: Window, zone: Tz, eras: usize, binned: boo
         text += "; shown as counts per day";
     }
     text + ". The list below gives every event."
+}
+
+#[cfg(test)]
+pub(super) mod tests {
+    use std::sync::Arc;
+
+    use chrono::{TimeZone, Utc};
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::model::{EventDate, Importance, Slug, WrittenZone};
+
+    pub const ZONES: [Tz; 5] = [
+        Tz::UTC,
+        chrono_tz::Asia::Tehran,
+        chrono_tz::America::New_York,
+        chrono_tz::Pacific::Chatham,
+        chrono_tz::Asia::Kathmandu,
+    ];
+
+    pub fn event(n: usize, date: EventDate, end: Option<EventDate>, precision: Precision) -> Event {
+        Event {
+            slug: Slug::parse(&format!("e{n}")).expect("a slug"),
+            title: Arc::from(format!("Event {n}")),
+            date,
+            end,
+            precision,
+            location: None,
+            actors: Vec::new(),
+            tags: Vec::new(),
+            importance: Importance::Normal,
+            citations: Vec::new(),
+            disputed: None,
+            group: None,
+            summary: Arc::from(""),
+            body_html: Arc::from(""),
+            body_text: Arc::from(""),
+        }
+    }
+
+    /// Minutes after 2025-06-13 00:00 UTC, written in `zone`.
+    pub fn at(minutes: i64, zone: Tz) -> EventDate {
+        let start = Utc.with_ymd_and_hms(2025, 6, 13, 0, 0, 0).unwrap();
+        EventDate::Instant {
+            utc: start + Duration::minutes(minutes),
+            zone: WrittenZone::Named(zone),
+        }
+    }
+
+    fn june(day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2025, 6, day).unwrap()
+    }
+
+    proptest! {
+        #[test]
+        fn positions_are_monotonic_and_proportional_in_the_instant(
+            written in prop::collection::vec((0i64..11 * 24 * 60, 0usize..5), 1..40),
+            display in 0usize..5,
+        ) {
+            let zone = ZONES[display];
+            let window = Window::days(june(12), june(24), zone);
+            let events: Vec<Event> = written
+                .iter()
+                .enumerate()
+                .map(|(n, &(m, z))| event(n, at(m, ZONES[z]), None, Precision::Minute))
+                .collect();
+            let mut placed: Vec<(i64, f64)> = events
+                .iter()
+                .zip(&written)
+                .map(|(e, &(m, _))| (m, placement(e, window, zone).0))
+                .collect();
+            placed.sort_by_key(|&(m, _)| m);
+            let total = (window.end - window.start).num_minutes() as f64;
+            for pair in placed.windows(2) {
+                let ((m0, x0), (m1, x1)) = (pair[0], pair[1]);
+                prop_assert!(x0 <= x1, "{m0} at {x0}, {m1} at {x1}");
+                let expected = (m1 - m0) as f64 / total * 100.0;
+                prop_assert!(((x1 - x0) - expected).abs() < 1e-9);
+            }
+        }
+    }
+
+    #[test]
+    fn kinds_follow_the_date_as_written() {
+        let window = Window::days(june(13), june(23), Tz::UTC);
+        let exact = event(0, at(60, Tz::UTC), None, Precision::Minute);
+        let rough = event(1, at(60, Tz::UTC), None, Precision::Approximate);
+        let day = event(2, EventDate::Day(june(14)), None, Precision::Day);
+        let span = event(
+            3,
+            at(0, Tz::UTC),
+            Some(at(24 * 60, Tz::UTC)),
+            Precision::Minute,
+        );
+        let kinds: Vec<_> = [&exact, &rough, &day, &span]
+            .iter()
+            .map(|e| placement(e, window, Tz::UTC))
+            .collect();
+        assert_eq!(
+            kinds.iter().map(|k| k.2).collect::<Vec<_>>(),
+            ["exact", "approximate", "day", "span"]
+        );
+        let one_day = 100.0 / 11.0;
+        assert!((kinds[2].0 - one_day).abs() < 1e-9 && (kinds[2].1 - one_day).abs() < 1e-9);
+        assert!((kinds[3].1 - one_day).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_day_page_gets_hour_ticks_and_a_long_window_month_ticks() {
+        let day = ticks(Window::days(june(22), june(22), Tz::UTC), Tz::UTC);
+        assert_eq!(day.len(), 24);
+        assert!(day.iter().all(|t| t.line));
+        // An hour is 640 / 24 px apart unzoomed: every third gets its label.
+        let labelled: Vec<&str> = day
+            .iter()
+            .filter(|t| t.shown)
+            .map(|t| t.label.as_str())
+            .collect();
+        assert_eq!(
+            labelled,
+            [
+                "22 Jun", "03:00", "06:00", "09:00", "12:00", "15:00", "18:00", "21:00"
+            ]
+        );
+        assert_eq!(day[3].label, "03:00");
+        let year = ticks(
+            Window::days(
+                june(1),
+                NaiveDate::from_ymd_opt(2026, 5, 31).unwrap(),
+                Tz::UTC,
+            ),
+            Tz::UTC,
+        );
+        assert_eq!(year.len(), 12);
+        assert_eq!(year[1].label, "Jul 2025");
+    }
 }

@@ -7,6 +7,50 @@
 //! between marks, keeps marks apart at every width and zoom: distances between instants only
 //! grow, and a point's width does not.
 
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono_tz::Tz;
+
+/// The stretch of time an axis covers: whole days of the display zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+impl Window {
+    /// From the start of day `first` to the end of day `last`, in `zone`.
+    pub fn days(first: NaiveDate, last: NaiveDate, zone: Tz) -> Self {
+        Self {
+            start: midnight(first, zone),
+            end: midnight(last.succ_opt().unwrap_or(last), zone),
+        }
+    }
+
+    /// The position of `t` in the window, in percent (clamped to 0–100).
+    pub fn place(&self, t: DateTime<Utc>) -> f64 {
+        let total = (self.end - self.start).num_seconds().max(1) as f64;
+        let at = (t - self.start).num_seconds() as f64;
+        (at / total * 100.0).clamp(0.0, 100.0)
+    }
+}
+
+/// The first instant of `day` in `zone`.
+pub fn midnight(day: NaiveDate, zone: Tz) -> DateTime<Utc> {
+    let local = day.and_time(chrono::NaiveTime::MIN);
+    zone.from_local_datetime(&local)
+        .earliest()
+        .map_or_else(|| Utc.from_utc_datetime(&local), |t| t.with_timezone(&Utc))
+}
+
+pub fn rfc3339(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// Three decimals: a thousandth of a percent is under a pixel at any zoom the script allows.
+pub fn round(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
 /// The narrowest the axis track gets, in CSS pixels (`.axis-track { min-width }`).
 pub const TRACK_MIN_PX: f64 = 640.0;
 /// A point mark's width, in CSS pixels (`.axis-mark { width }`).

@@ -8,8 +8,9 @@ use chrono_tz::Tz;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::labels::{day_label_short, time_label};
 use super::views::{EventView, SiteView};
-use crate::model::{Event, EventDate, Precision};
+use crate::model::{Era, Event, EventDate, Precision};
 
 #[derive(Serialize)]
 struct TlDate {
@@ -44,6 +45,14 @@ struct TlSlide {
     display_date: Option<String>,
 }
 
+/// An era of `timeline.json`: a span drawn behind the slides.
+#[derive(Serialize)]
+struct TlEra {
+    start_date: TlDate,
+    end_date: TlDate,
+    text: TlText,
+}
+
 /// One event's slide, serialized (the viewer has no time-zone field and reads numeric
 /// components in the reader's zone, so components are given in the display zone and
 /// `display_date` carries the zone-aware text).
@@ -64,7 +73,11 @@ pub fn slide(event: &Event, view: &EventView, site: &SiteView, zone: Tz) -> Stri
             headline: escape(&view.title),
             text: slide_text(site, view),
         },
-        group: view.actors.first().map(|a| a.name.clone()),
+        // Without a group of its own, an event is grouped by its first actor.
+        group: event
+            .group
+            .clone()
+            .or_else(|| view.actors.first().map(|a| a.name.clone())),
         display_date: Some(display),
     };
     serde_json::to_string(&slide).unwrap_or_default()
@@ -76,9 +89,40 @@ pub trait Part<'a>: Fn(usize) -> Cow<'a, str> + Sync {}
 
 impl<'a, F: Fn(usize) -> Cow<'a, str> + Sync> Part<'a> for F {}
 
-/// `timeline.json` in TimelineJS3's format: a title slide and one slide per event (`count`
-/// events, each given by `slide`).
-pub fn timeline_json<'a>(site: &SiteView, count: usize, slide: impl Part<'a>) -> Vec<u8> {
+/// The eras of `timeline.json`, serialized as a JSON array (dates in the display zone, as the
+/// slides' are).
+pub fn eras_json(eras: &[Era], zone: Tz) -> String {
+    let date = |date: &EventDate| {
+        let mut display = day_label_short(date.day_in(zone));
+        let time = time_label(date, date.natural_precision(), zone);
+        if !time.is_empty() {
+            display.push_str(", ");
+            display.push_str(&time);
+        }
+        tl_date(date, date.natural_precision(), zone, display)
+    };
+    let eras: Vec<TlEra> = eras
+        .iter()
+        .map(|era| TlEra {
+            start_date: date(&era.start),
+            end_date: date(&era.end),
+            text: TlText {
+                headline: escape(&era.title),
+                text: era.body_html.clone(),
+            },
+        })
+        .collect();
+    serde_json::to_string(&eras).unwrap_or_else(|_| "[]".to_owned())
+}
+
+/// `timeline.json` in TimelineJS3's format: a title slide, one slide per event (`count`
+/// events, each given by `slide`) and the eras (`eras`, made by [`eras_json`]).
+pub fn timeline_json<'a>(
+    site: &SiteView,
+    eras: &str,
+    count: usize,
+    slide: impl Part<'a>,
+) -> Vec<u8> {
     let title = TlSlide {
         unique_id: None,
         start_date: None,
@@ -90,12 +134,14 @@ pub fn timeline_json<'a>(site: &SiteView, count: usize, slide: impl Part<'a>) ->
         group: None,
         display_date: None,
     };
-    let mut out = String::with_capacity(capacity(count, &slide) + 256);
+    let mut out = String::with_capacity(capacity(count, &slide) + eras.len() + 256);
     out.push_str("{\"title\":");
     out.push_str(&serde_json::to_string(&title).unwrap_or_default());
     out.push_str(",\"events\":[");
     join(&mut out, count, &slide);
-    out.push_str("]}\n");
+    out.push_str("],\"eras\":");
+    out.push_str(eras);
+    out.push_str("}\n");
     out.into_bytes()
 }
 

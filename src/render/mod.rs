@@ -4,6 +4,7 @@
 //! `gen watch` compose these functions in `crate::incremental`).
 
 mod axis;
+mod axis_bins;
 mod axis_layout;
 mod card_reuse;
 mod cards;
@@ -26,7 +27,7 @@ use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::model::Timeline;
 
-pub(crate) use exports::{search_entry, search_json, slide, timeline_json};
+pub(crate) use exports::{eras_json, search_entry, search_json, slide, timeline_json};
 pub(crate) use pages::Prepared;
 pub(crate) use plan::{PageKind, Planned, Taxonomy, feed, html_urls, plan};
 pub use templates::{DEFAULT_TEMPLATES, Templates};
@@ -102,14 +103,17 @@ pub fn render(
 fn export(kind: PageKind, timeline: &Timeline, views: &Views) -> Vec<u8> {
     let (events, zone) = (&timeline.events, timeline.zone);
     match kind {
-        PageKind::TimelineJson => exports::timeline_json(&views.site, events.len(), |i| {
-            Cow::Owned(exports::slide(
-                &events[i],
-                &views.events[i],
-                &views.site,
-                zone,
-            ))
-        }),
+        PageKind::TimelineJson => {
+            let eras = exports::eras_json(&timeline.eras, zone);
+            exports::timeline_json(&views.site, &eras, events.len(), |i| {
+                Cow::Owned(exports::slide(
+                    &events[i],
+                    &views.events[i],
+                    &views.site,
+                    zone,
+                ))
+            })
+        }
         _ => exports::search_json(events.len(), |i| {
             Cow::Owned(exports::search_entry(&events[i], &views.events[i]))
         }),

@@ -6,6 +6,7 @@ use serde_json::Value;
 use tera::Context;
 
 use super::axis::{self, Scope, Window};
+use super::axis_bins;
 use super::cards::{Cards, ListItem};
 use super::context::{events, listed_values, pager, put, root_prefix, with_field};
 use super::labels::day_label;
@@ -99,6 +100,9 @@ pub fn render_page(
     kind: PageKind,
     inputs: PageInputs<'_>,
 ) -> Result<Vec<u8>, Diagnostic> {
+    if let PageKind::AxisDay(day) = kind {
+        return Ok(axis_bins::day_file(inputs.prepared.timeline, day));
+    }
     let Some(template) = kind.template() else {
         return Ok(Vec::new());
     };
@@ -115,7 +119,7 @@ pub fn render_page(
         PageKind::Atom => page.atom(),
         PageKind::Sitemap => page.ctx.insert("urls", inputs.prepared.html_urls),
         PageKind::NotFound => page.meta.title = "Page not found".to_owned(),
-        PageKind::TimelineJson | PageKind::SearchJson => {}
+        PageKind::TimelineJson | PageKind::SearchJson | PageKind::AxisDay(_) => {}
     }
     let mut ctx = page.ctx;
     ctx.insert("meta", &page.meta);

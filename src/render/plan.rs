@@ -19,6 +19,8 @@ pub enum PageKind {
     Sitemap,
     TimelineJson,
     SearchJson,
+    /// The finer counts of one day for a binned time axis (`axis/<date>.json`).
+    AxisDay(usize),
 }
 
 impl PageKind {
@@ -36,7 +38,7 @@ impl PageKind {
             Self::NotFound => "404.html",
             Self::Atom => "atom.xml",
             Self::Sitemap => "sitemap.xml",
-            Self::TimelineJson | Self::SearchJson => return None,
+            Self::TimelineJson | Self::SearchJson | Self::AxisDay(_) => return None,
         })
     }
 
@@ -159,6 +161,16 @@ pub fn plan(timeline: &Timeline, config: &Config) -> Vec<Planned> {
     plan.push(("sitemap.xml".to_owned(), PageKind::Sitemap));
     plan.push(("timeline.json".to_owned(), PageKind::TimelineJson));
     plan.push(("search.json".to_owned(), PageKind::SearchJson));
+    // A binned axis (past `index_limit`) loads a day's finer counts as the reader zooms in.
+    if timeline.events.len() > config.index_limit {
+        plan.extend(
+            timeline
+                .days
+                .iter()
+                .enumerate()
+                .map(|(i, d)| (format!("axis/{}.json", d.date), PageKind::AxisDay(i))),
+        );
+    }
     plan
 }
 

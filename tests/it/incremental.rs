@@ -19,6 +19,9 @@ enum Edit {
     Source(usize, String),
     Break(usize),
     Tags(usize, usize),
+    Group(usize, usize),
+    /// An era from one day for some days, or none.
+    Era(Option<(u32, u32)>),
     Template(String),
     Static(String),
 }
@@ -33,6 +36,8 @@ fn edit() -> impl Strategy<Value = Edit> {
         (0..3usize, "[A-Za-z][A-Za-z ]{0,11}").prop_map(|(i, t)| Edit::Source(i, t)),
         (0..6usize).prop_map(Edit::Break),
         (0..6usize, 0..4usize).prop_map(|(i, t)| Edit::Tags(i, t)),
+        (0..6usize, 0..3usize).prop_map(|(i, g)| Edit::Group(i, g)),
+        prop::option::of((13u32..=23, 0u32..4)).prop_map(Edit::Era),
         "[a-z]{1,8}".prop_map(Edit::Template),
         "[a-z]{1,8}".prop_map(Edit::Static),
     ]
@@ -42,7 +47,7 @@ const TAGS: [&str; 4] = ["strikes", "diplomacy", "missiles", "nuclear sites"];
 
 fn event_text(title: &str, day: u32, hour: u32, source: usize, tag: usize) -> String {
     format!(
-        "---\ntitle: {}\ndate: 2025-06-{day:02}T{hour:02}:00 Asia/Tehran\ntags: [{}]\nactors: [Iran]\nsources: [s{source}]\n---\nBody of {title}.\n",
+        "---\ntitle: {}\ndate: 2025-06-{day:02}T{hour:02}:00 Asia/Tehran\ntags: [{}]\nactors: [Iran]\ngroup: g{source}\nsources: [s{source}]\n---\nBody of {title}.\n",
         serde_json::to_string(title).expect("json"),
         TAGS[tag]
     )
@@ -101,6 +106,24 @@ fn apply(site: &Site, edit: &Edit) -> Option<Change> {
         ),
         Edit::Cite(i, s) => set_key(&pick(*i)?, "sources", &format!("[s{s}]")),
         Edit::Tags(i, t) => set_key(&pick(*i)?, "tags", &format!("[{}]", TAGS[*t])),
+        Edit::Group(i, g) => set_key(&pick(*i)?, "group", &format!("g{g}")),
+        Edit::Era(span) => {
+            let path = site.path("content/eras/era.md");
+            match span {
+                Some((day, days)) => {
+                    std::fs::create_dir_all(site.path("content/eras")).expect("mkdir");
+                    let end = (day + days).min(23);
+                    let text = format!(
+                        "---\ntitle: Era from {day}\nstart: 2025-06-{day:02}\nend: 2025-06-{end:02}T12:00Z\nsources: [s{}]\n---\nAn era.\n",
+                        day % 3
+                    );
+                    std::fs::write(&path, text).expect("write");
+                }
+                None if path.exists() => std::fs::remove_file(&path).expect("remove"),
+                None => return None,
+            }
+            Some(Change::Content(HashSet::from([path])))
+        }
         Edit::Add(n) => {
             let path = site.path(&format!("content/events/added-{n}.md"));
             std::fs::write(

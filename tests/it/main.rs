@@ -2,6 +2,7 @@
 //! temporary folders and check the files written and the messages printed.
 
 mod architecture;
+mod axis;
 mod build;
 mod cards;
 mod commands;
@@ -10,6 +11,7 @@ mod crash;
 #[path = "../shared/dev_server.rs"]
 mod dev_server;
 mod diagnostics;
+mod eras;
 #[path = "../shared/filler.rs"]
 mod filler;
 mod formats;
