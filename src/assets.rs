@@ -1,5 +1,5 @@
 //! Static files: the site's `static/` folder, copied as is to the output root, over the
-//! default stylesheet and script embedded in the binary (a site overrides them file by file).
+//! default stylesheet and scripts embedded in the binary (a site overrides them file by file).
 
 use std::fs;
 use std::path::Path;
@@ -12,6 +12,8 @@ use crate::diagnostics::Diagnostic;
 pub const DEFAULT_STATIC: &[(&str, &[u8])] = &[
     ("style.css", include_bytes!("../static/style.css")),
     ("timeline.js", include_bytes!("../static/timeline.js")),
+    ("axis.js", include_bytes!("../static/axis.js")),
+    ("axis-fine.js", include_bytes!("../static/axis-fine.js")),
 ];
 
 /// One static file: where it goes in the output and its bytes.

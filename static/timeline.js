@@ -1,6 +1,7 @@
 // gen's progressive enhancement. Every page works fully without this script. With it, a
-// list of events can be filtered by actor, tag and source and searched (the state is kept in
-// the address, so a filtered view can be shared), times can be shown in the site's zone, in
+// list of events can be filtered by actor, tag and source, searched and cut to a stretch of
+// time chosen on the axis (static/axis.js; the state is kept in the address, so a filtered view
+// can be shared), times can be shown in the site's zone, in
 // each event's own zone or in the reader's, j/k move between events, and a link to
 // #event-slug scrolls to the event and highlights it. No dependencies; the only request it
 // makes is for the site's own search.json.
@@ -10,8 +11,8 @@
   var cards = [].slice.call(doc.querySelectorAll("main article.event"));
   var home = doc.querySelector(".site-title a");
   var siteZone = doc.body.getAttribute("data-zone") || "UTC";
-  var state = { q: "", actor: "", tag: "", source: "", zone: "site" };
-  var FILTERS = ["q", "actor", "tag", "source"];
+  var state = { q: "", actor: "", tag: "", source: "", from: "", to: "", zone: "site" };
+  var FILTERS = ["q", "actor", "tag", "source", "from", "to"];
   var KEYS = FILTERS.concat(["zone"]);
   var controls = {};
   var status = null;
@@ -56,8 +57,58 @@
         title: cite ? cite.textContent : ""
       };
     });
+    var t = card.querySelector(".when time");
+    var span = t ? instants(t.getAttribute("datetime")) : null;
+    f.at = span ? span[0] : NaN;
+    f.until = span ? span[1] : NaN;
     return f;
   });
+
+  // ---- the range: instants and days ---------------------------------------------------------
+  // `from` and `to` are kept as "2025-06-21T18:00Z" (UTC, to the minute); both ends count.
+  function minute(text) {
+    text = String(text || "").toUpperCase();
+    if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(text)) return "";
+    var t = Date.parse(text);
+    return isNaN(t) ? "" : new Date(t).toISOString().slice(0, 16) + "Z";
+  }
+  var offsetParts = null;
+  // How far the site's zone is ahead of UTC at instant t, in ms.
+  function offset(t) {
+    try {
+      offsetParts = offsetParts || new Intl.DateTimeFormat("en-US", {
+        timeZone: siteZone, hourCycle: "h23", year: "numeric", month: "numeric",
+        day: "numeric", hour: "numeric", minute: "numeric", second: "numeric"
+      });
+    } catch (e) {
+      return 0;
+    }
+    var p = {};
+    offsetParts.formatToParts(new Date(t)).forEach(function (x) { p[x.type] = Number(x.value); });
+    return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(t / 1000) * 1000;
+  }
+  // The first instant of a day ("2025-06-21") in the site's zone.
+  function midnight(date, later) {
+    var p = date.split("-").map(Number);
+    var guess = Date.UTC(p[0], p[1] - 1, p[2] + (later || 0));
+    var t = guess - offset(guess);
+    return guess - offset(t);
+  }
+  // A card's or a day's time as [first, last] instants: a date-only one spans its day.
+  function instants(datetime) {
+    if (!datetime) return null;
+    if (datetime.indexOf("T") > 0) {
+      var t = Date.parse(datetime);
+      return isNaN(t) ? null : [t, t];
+    }
+    if (!/^\d{4}-\d\d-\d\d$/.test(datetime)) return null;
+    return [midnight(datetime), midnight(datetime, 1) - 1];
+  }
+  function inRange(first, last) {
+    if (state.from && last < Date.parse(state.from)) return false;
+    if (state.to && first > Date.parse(state.to)) return false;
+    return true;
+  }
 
   // ---- time zones -------------------------------------------------------------------------
   var times = [];
@@ -108,6 +159,7 @@
 
   // ---- filtering and search ------------------------------------------------------------------
   function matches(f) {
+    if ((state.from || state.to) && !inRange(f.at, f.until)) return false;
     if (state.actor && !(state.actor in f.actor)) return false;
     if (state.tag && !(state.tag in f.tag)) return false;
     if (state.source && !(state.source in f.source)) return false;
@@ -141,15 +193,14 @@
       if (ok) shown += 1;
     });
     each(doc.querySelectorAll("main section.day"), function (day) {
-      var inside = day.querySelectorAll("article.event");
-      if (!inside.length) return;
-      var visible = day.querySelectorAll("article.event:not([hidden])").length;
-      day.hidden = visible === 0;
-      var bar = doc.querySelector('.overview a[href="#' + day.id + '"]');
-      if (bar) {
-        bar.querySelector(".bar").style.setProperty("--n", visible);
-        bar.querySelector(".n").textContent = visible;
+      if (day.querySelector("article.event")) {
+        day.hidden = !day.querySelector("article.event:not([hidden])");
+        return;
       }
+      // A day of the compact index, which lists days instead of cards: kept if it meets the range.
+      var t = day.querySelector(".day-heading time");
+      var span = t && instants(t.getAttribute("datetime"));
+      if (span) day.hidden = !inRange(span[0], span[1]);
     });
     showZone();
     if (status) {
@@ -162,8 +213,11 @@
       if (state[k] && !(k === "zone" && state[k] === "site")) params.set(k, state[k]);
       else params.delete(k);
     });
-    var query = params.toString();
+    // Colons stay as they are (from=2025-06-21T18:00Z): they are allowed in a query.
+    var query = params.toString().replace(/%3A/gi, ":");
     history.replaceState(history.state, "", location.pathname + (query ? "?" + query : "") + location.hash);
+    // The axis (static/axis.js) dims what is hidden and moves its range to match.
+    doc.dispatchEvent(new CustomEvent("gen:filter"));
   }
 
   function clearFilters() {
@@ -324,19 +378,35 @@
   }
 
   // ---- start ---------------------------------------------------------------------------------
-  if (cards.length > 1) {
-    buildTools();
-    var params = new URLSearchParams(location.search);
-    KEYS.forEach(function (k) {
-      var value = params.get(k);
-      if (!value || !controls[k]) return;
-      controls[k].value = value;
-      // A value that names nothing on this page (the select keeps "") is dropped.
-      state[k] = controls[k].value;
-    });
-    if (state.zone !== "site" || FILTERS.some(function (k) { return state[k]; })) apply();
-    else if (status) status.textContent = "Showing all " + facts.length + " events.";
+  // What the axis script uses: the state, and a way to change it ({from, to}) and re-filter.
+  window.genFilter = {
+    state: state,
+    set: function (changes) {
+      Object.keys(changes).forEach(function (k) { state[k] = changes[k]; });
+      apply();
+    }
+  };
+  if (cards.length > 1) buildTools();
+  var params = new URLSearchParams(location.search);
+  KEYS.forEach(function (k) {
+    var value = params.get(k);
+    if (!value) return;
+    if (k === "from" || k === "to") {
+      state[k] = minute(value);
+      return;
+    }
+    if (!controls[k]) return;
+    controls[k].value = value;
+    // A value that names nothing on this page (the select keeps "") is dropped.
+    state[k] = controls[k].value;
+  });
+  if (state.from && state.to && state.from > state.to) {
+    var later = state.from;
+    state.from = state.to;
+    state.to = later;
   }
+  if (state.zone !== "site" || FILTERS.some(function (k) { return state[k]; })) apply();
+  else if (status) status.textContent = "Showing all " + facts.length + " events.";
   window.addEventListener("hashchange", follow);
   follow();
 })();

@@ -248,8 +248,8 @@ pub fn links(html: &str) -> Vec<String> {
         .collect()
 }
 
-/// A `<script>` in a built page is one of gen's own: the theme's `timeline.js` (empty, by
-/// `src`), or JSON-LD data whose text is JSON with no `<` that could end the element early.
+/// A `<script>` in a built page is one of gen's own: the theme's `timeline.js`, `axis.js` or
+/// `axis-fine.js` (empty, by `src`), or JSON-LD data whose text is JSON with no `<` that could end the element early.
 pub fn assert_our_script(element: &scraper::ElementRef<'_>, page: &str) {
     let e = element.value();
     let text: String = element.text().collect();
@@ -262,7 +262,9 @@ pub fn assert_our_script(element: &scraper::ElementRef<'_>, page: &str) {
         );
     } else {
         assert!(
-            e.attr("src").is_some_and(|s| s.ends_with("timeline.js")),
+            e.attr("src").is_some_and(|s| ["timeline.js", "axis.js", "axis-fine.js"]
+                .iter()
+                .any(|ours| s.ends_with(ours))),
             "{page}: script from content"
         );
         assert!(text.trim().is_empty(), "{page}: inline script");
