@@ -146,7 +146,7 @@ pub fn axis(scope: &Scope<'_>) -> Option<AxisView> {
     (view.eras, view.era_rows) = era_bands(&scope.views.site.eras, window);
     let packed = (events.len() <= scope.limit)
         .then(|| marks(scope, &events, window))
-        .filter(|(_, _, lanes)| *lanes <= MAX_LANES);
+        .flatten();
     match packed {
         Some((marks, groups, lanes)) => {
             view.legend = legend(&marks);
@@ -209,12 +209,12 @@ fn placement(e: &Event, window: Window, zone: Tz) -> (f64, f64, &'static str) {
 }
 
 /// The marks of `events`, packed into lanes (by group when the site asks), with the groups'
-/// labels and the number of lanes.
+/// labels and the number of lanes; `None` past [`MAX_LANES`], before any mark is made.
 fn marks(
     scope: &Scope<'_>,
     events: &[&Event],
     window: Window,
-) -> (Vec<Mark>, Vec<GroupLabel>, usize) {
+) -> Option<(Vec<Mark>, Vec<GroupLabel>, usize)> {
     let zone = scope.timeline.zone;
     let placed: Vec<(f64, f64, &'static str)> =
         events.iter().map(|e| placement(e, window, zone)).collect();
@@ -235,6 +235,9 @@ fn marks(
         let (lanes, count) = pack(&extents);
         (lanes, Vec::new(), count)
     };
+    if count > MAX_LANES {
+        return None;
+    }
     let marks = events
         .iter()
         .zip(scope.events.iter())
@@ -267,7 +270,7 @@ fn marks(
             }
         })
         .collect();
-    (marks, groups, count)
+    Some((marks, groups, count))
 }
 
 /// Lanes by group: each group (in order of first appearance, events without one last) packed

@@ -262,9 +262,10 @@ pub fn assert_our_script(element: &scraper::ElementRef<'_>, page: &str) {
         );
     } else {
         assert!(
-            e.attr("src").is_some_and(|s| ["timeline.js", "axis.js", "axis-fine.js"]
-                .iter()
-                .any(|ours| s.ends_with(ours))),
+            e.attr("src")
+                .is_some_and(|s| ["timeline.js", "axis.js", "axis-fine.js"]
+                    .iter()
+                    .any(|ours| s.ends_with(ours))),
             "{page}: script from content"
         );
         assert!(text.trim().is_empty(), "{page}: inline script");
