@@ -754,6 +754,7 @@ test("axe finds no WCAG 2.2 A/AA violations, light and dark", async () => {
     ["event", `${BASE}events/${ids[0].slug}/`],
     ["source", `${BASE}sources/${fs.readdirSync(path.join(work, "site/sources")).find((n) => !n.includes("."))}/`],
     ["day", `${BASE}days/2025-06-22/`],
+    ["actor", `${BASE}actors/iran/`],
     ["index with a range", `${BASE}?from=2025-06-21T18:00Z&to=2025-06-22T06:00Z&actor=iran`],
   ];
   let passes = 0;
