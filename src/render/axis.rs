@@ -65,6 +65,9 @@ pub struct Mark {
     /// `x`, `w` and `lane` as the mark's CSS: made here, since every lookup in a template's
     /// loop costs (a list page draws up to `page_size` marks).
     pub style: String,
+    /// `kind`, plus where its tip opens so the axis's frame does not cut it: `r` (leftwards,
+    /// in the right part of the axis), `b` (below, in the top two lanes).
+    pub class: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -257,7 +260,13 @@ fn marks(
             } else {
                 format!("left:{x}%;--lane:{lane}")
             };
+            let class = format!(
+                "{kind}{}{}",
+                if x > 60.0 { " r" } else { "" },
+                if lane < 2 { " b" } else { "" }
+            );
             Mark {
+                class,
                 slug: e.slug.to_string(),
                 title: e.title.to_string(),
                 x,

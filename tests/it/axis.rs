@@ -37,7 +37,14 @@ fn marks(html: &Html) -> Vec<(String, String, f64)> {
                 .and_then(|s| s.parse().ok())
                 .expect("a left position");
             let href = a.value().attr("href").unwrap_or_default().to_owned();
-            (href, a.text().collect(), left)
+            // The accessible name: the link's text but the time, which is hidden from it.
+            let time: String = a
+                .select(&select("[aria-hidden=\"true\"]"))
+                .flat_map(|t| t.text())
+                .collect();
+            let text: String = a.text().collect();
+            let name = text.strip_prefix(&time).unwrap_or(&text).trim().to_owned();
+            (href, name, left)
         })
         .collect()
 }
@@ -92,7 +99,18 @@ fn marks_are_placed_in_proportion_to_their_instant() {
         .select(&select(".axis-marks li"))
         .filter_map(|li| li.value().attr("class").map(str::to_owned))
         .collect();
-    assert_eq!(kinds, ["exact", "day", "span", "exact", "approximate"]);
+    // Each kind, and where its tip opens: leftwards past 60 % of the axis, below in the top
+    // two lanes.
+    assert_eq!(
+        kinds,
+        [
+            "exact b",
+            "day r b",
+            "span r b",
+            "exact r b",
+            "approximate r b"
+        ]
+    );
     let legend: String = html
         .select(&select(".axis-legend"))
         .flat_map(|l| l.text())
