@@ -246,40 +246,49 @@ fn marks(
         .zip(scope.events.iter())
         .zip(placed)
         .zip(lanes)
-        .map(|(((e, &i), (x, w, kind)), lane)| {
-            let view = &scope.views.events[i];
-            let day = day_tick(e.date.day_in(zone));
-            let time = if view.time_label.is_empty() {
-                day
-            } else {
-                format!("{day}, {}", view.time_label)
-            };
-            let (x, w) = (round(x), round(w));
-            let style = if w > 0.0 {
-                format!("left:{x}%;width:{w}%;--lane:{lane}")
-            } else {
-                format!("left:{x}%;--lane:{lane}")
-            };
-            let class = format!(
-                "{kind}{}{}",
-                if x > 60.0 { " r" } else { "" },
-                if lane < 2 { " b" } else { "" }
-            );
-            Mark {
-                class,
-                slug: e.slug.to_string(),
-                title: e.title.to_string(),
-                x,
-                w,
-                lane,
-                kind,
-                time,
-                at: view.instant.clone(),
-                style,
-            }
-        })
+        .map(|(((e, &i), placed), lane)| mark(e, scope, i, placed, lane))
         .collect();
     Some((marks, groups, count))
+}
+
+/// The mark of event `i` (`e`), placed at `(x, w, kind)` in `lane`.
+fn mark(
+    e: &Event,
+    scope: &Scope<'_>,
+    i: usize,
+    (x, w, kind): (f64, f64, &'static str),
+    lane: usize,
+) -> Mark {
+    let view = &scope.views.events[i];
+    let day = day_tick(e.date.day_in(scope.timeline.zone));
+    let time = if view.time_label.is_empty() {
+        day
+    } else {
+        format!("{day}, {}", view.time_label)
+    };
+    let (x, w) = (round(x), round(w));
+    let style = if w > 0.0 {
+        format!("left:{x}%;width:{w}%;--lane:{lane}")
+    } else {
+        format!("left:{x}%;--lane:{lane}")
+    };
+    let class = format!(
+        "{kind}{}{}",
+        if x > 60.0 { " r" } else { "" },
+        if lane < 2 { " b" } else { "" }
+    );
+    Mark {
+        class,
+        slug: e.slug.to_string(),
+        title: e.title.to_string(),
+        x,
+        w,
+        lane,
+        kind,
+        time,
+        at: view.instant.clone(),
+        style,
+    }
 }
 
 /// Lanes by group: each group (in order of first appearance, events without one last) packed

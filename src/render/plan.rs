@@ -161,17 +161,19 @@ pub fn plan(timeline: &Timeline, config: &Config) -> Vec<Planned> {
     plan.push(("sitemap.xml".to_owned(), PageKind::Sitemap));
     plan.push(("timeline.json".to_owned(), PageKind::TimelineJson));
     plan.push(("search.json".to_owned(), PageKind::SearchJson));
-    // A binned axis (past `index_limit`) loads a day's finer counts as the reader zooms in.
-    if timeline.events.len() > config.index_limit {
-        plan.extend(
-            timeline
-                .days
-                .iter()
-                .enumerate()
-                .map(|(i, d)| (format!("axis/{}.json", d.date), PageKind::AxisDay(i))),
-        );
-    }
+    plan.extend(axis_days(timeline, config));
     plan
+}
+
+/// A binned axis (past `index_limit`) loads a day's finer counts as the reader zooms in: one
+/// file per day then, none otherwise.
+fn axis_days(timeline: &Timeline, config: &Config) -> Vec<Planned> {
+    if timeline.events.len() <= config.index_limit {
+        return Vec::new();
+    }
+    let days = timeline.days.iter().enumerate();
+    days.map(|(i, d)| (format!("axis/{}.json", d.date), PageKind::AxisDay(i)))
+        .collect()
 }
 
 /// The folder of every HTML page of `plan`, for the sitemap.
