@@ -2,7 +2,7 @@
 //! in the display zone, spans as bars, marks packed into lanes so none covers another, day and
 //! hour ticks, era bands, and past `index_limit` (or too many lanes) bins of counts instead of
 //! marks. Positions are percentages of the axis window; the template places them with CSS, so
-//! the axis is read without JavaScript and `static/timeline.js` only zooms and pans it.
+//! the axis is read without JavaScript and `static/axis.js` only zooms, pans and selects a range.
 
 use chrono::{Duration, NaiveDate};
 use chrono_tz::Tz;
@@ -15,7 +15,8 @@ use super::views::{EraView, Views};
 use crate::config::Lanes;
 use crate::model::{Event, Precision, Timeline};
 
-pub use super::axis_layout::{TRACK_MIN_PX, Window};
+use super::axis_layout::TRACK_MIN_PX;
+pub use super::axis_layout::Window;
 
 /// More lanes than this and the axis shows bins instead: a wall of marks reads as density.
 pub const MAX_LANES: usize = 24;
@@ -468,7 +469,7 @@ fn summary(events: &[&Event], window: Window, zone: Tz, eras: usize, binned: boo
         text += &format!("; {} shown as bands", plural(eras, "era"));
     }
     if binned {
-        text += "; shown as counts per day";
+        text += "; shown as counts of events, not one mark each";
     }
     text + ". The list below gives every event."
 }
