@@ -10,12 +10,12 @@ use serde::Serialize;
 
 use super::axis_bins::{Bin, bins};
 use super::axis_layout::{Extent, midnight, pack, point_extent, rfc3339, round, span_extent};
+use super::axis_ticks::{Tick, ticks};
 use super::labels::day_tick;
 use super::views::{EraView, Views};
 use crate::config::Lanes;
 use crate::model::{Event, Precision, Timeline};
 
-use super::axis_layout::TRACK_MIN_PX;
 pub use super::axis_layout::Window;
 
 /// More lanes than this and the axis shows bins instead: a wall of marks reads as density.
@@ -75,20 +75,6 @@ pub struct Mark {
 pub struct GroupLabel {
     pub name: String,
     pub lane: usize,
-}
-
-#[derive(Debug, Serialize)]
-pub struct Tick {
-    pub x: f64,
-    pub label: String,
-    /// 0: a day; 1: six hours; 2: three hours; 3: an hour.
-    pub level: u8,
-    /// `level`, `line` and `shown` as classes: "t1 v s".
-    pub class: String,
-    /// Whether its line stands apart from the next (16 px) at the narrowest width, unzoomed.
-    pub line: bool,
-    /// Whether its label fits there.
-    pub shown: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -363,68 +349,6 @@ fn era_bands(eras: &[EraView], window: Window) -> (Vec<EraBand>, usize) {
         })
         .collect();
     (bands, count)
-}
-
-/// Tick steps in hours, from a day down, kept while the ticks stay few.
-const STEPS: [(i64, u8); 4] = [(24, 0), (6, 1), (3, 2), (1, 3)];
-/// The room a tick's label needs, in CSS pixels.
-pub const LABEL_PX: f64 = 44.0;
-/// The least room between two tick lines, in CSS pixels: finer ticks are left to the script,
-/// which draws them as the reader zooms in.
-pub const LINE_PX: f64 = 16.0;
-
-/// Day ticks at each midnight of the display zone (only the first of each month when days
-/// would crowd), and hour ticks as fine as stay apart at the narrowest width. The script adds
-/// finer ones as the reader zooms in.
-fn ticks(window: Window, zone: Tz) -> Vec<Tick> {
-    let hours = (window.end - window.start).num_hours().max(1);
-    let spacing = |step: i64| step.min(hours) as f64 / hours as f64 * TRACK_MIN_PX;
-    let finest = STEPS
-        .iter()
-        .map(|&(step, _)| step)
-        .filter(|&step| spacing(step) >= LINE_PX)
-        .min()
-        .unwrap_or(24);
-    let months = spacing(24) < LINE_PX;
-    let mut ticks = Vec::new();
-    let mut t = window.start;
-    while t < window.end {
-        let local = t.with_timezone(&zone);
-        let hour = i64::from(chrono::Timelike::hour(&local));
-        let (step, level) = STEPS
-            .into_iter()
-            .find(|&(step, level)| (level == 0 && hour == 0) || (level > 0 && hour % step == 0))
-            .unwrap_or((1, 3));
-        let first_of_month = chrono::Datelike::day(&local) == 1;
-        if step >= finest && !(level == 0 && months && !first_of_month) {
-            let label = match level {
-                0 if months => local.format("%b %Y").to_string(),
-                0 => day_tick(local.date_naive()),
-                _ => local.format("%H:%M").to_string(),
-            };
-            let room = if months {
-                spacing(24 * 28)
-            } else {
-                spacing(step)
-            };
-            let (line, shown) = (room >= LINE_PX, room >= LABEL_PX);
-            let class = format!(
-                "t{level}{}{}",
-                if line { " v" } else { "" },
-                if shown { " s" } else { "" }
-            );
-            ticks.push(Tick {
-                x: round(window.place(t)),
-                label,
-                level,
-                class,
-                line,
-                shown,
-            });
-        }
-        t += Duration::hours(1);
-    }
-    ticks
 }
 
 /// "50 events from 13 Jun to 23 Jun 2025, times in UTC; busiest day 22 Jun (12 events)."

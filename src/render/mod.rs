@@ -6,6 +6,7 @@
 mod axis;
 mod axis_bins;
 mod axis_layout;
+mod axis_ticks;
 mod card_reuse;
 mod cards;
 mod context;
