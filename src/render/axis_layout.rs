@@ -7,8 +7,10 @@
 //! between marks, keeps marks apart at every width and zoom: distances between instants only
 //! grow, and a point's width does not.
 
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
+
+use crate::model::EventDate;
 
 /// The stretch of time an axis covers: whole days of the display zone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,12 +36,9 @@ impl Window {
     }
 }
 
-/// The first instant of `day` in `zone`.
+/// The first instant of `day` in `zone`: where the model places a date-only event.
 pub fn midnight(day: NaiveDate, zone: Tz) -> DateTime<Utc> {
-    let local = day.and_time(chrono::NaiveTime::MIN);
-    zone.from_local_datetime(&local)
-        .earliest()
-        .map_or_else(|| Utc.from_utc_datetime(&local), |t| t.with_timezone(&Utc))
+    EventDate::Day(day).instant_in(zone)
 }
 
 pub fn rfc3339(t: DateTime<Utc>) -> String {
