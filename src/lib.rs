@@ -19,6 +19,7 @@ mod confined;
 mod content;
 pub mod diagnostics;
 mod incremental;
+pub mod media;
 pub mod model;
 mod output;
 mod pipeline;

@@ -15,6 +15,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("confined", 3),
     ("assets", 4),
     ("content", 4),
+    ("media", 4),
     ("output", 4),
     ("render", 4),
     ("site", 5),

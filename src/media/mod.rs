@@ -1,0 +1,3 @@
+//! The site's media: images read, checked and written at the sizes the pages use.
+
+pub mod svg;
