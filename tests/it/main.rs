@@ -15,6 +15,8 @@ mod eras;
 #[path = "../shared/filler.rs"]
 mod filler;
 mod formats;
+#[path = "../shared/images.rs"]
+mod images;
 mod incremental;
 #[path = "../shared/inputs.rs"]
 mod inputs;
