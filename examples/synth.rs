@@ -7,6 +7,10 @@
 //! grouped by day, one page per event, per source, per day, per actor and per tag, lists of
 //! 100 per page, and past 1,000 events an index of days), so both can be timed on equal work.
 //!
+//! With `SYNTH_IMAGES=N` in the environment, the first N events each carry a photo of their own
+//! (a 2400×1600 JPEG made here, `content/media/photo-N.jpg`), and the first event also a remote
+//! video, with `[media] embed_remote = true` (the Hugo site gets no media).
+//!
 //! `cargo run --release --example synth -- OUT_DIR [EVENTS] [SEED] [HUGO_DIR]`
 
 use std::fmt::Write as _;
@@ -149,6 +153,13 @@ fn write_hugo_event(hugo: &Path, e: &Generated) -> std::io::Result<()> {
 
 fn write_site(out: &Path, events: usize, seed: u64, hugo: Option<&Path>) -> std::io::Result<()> {
     let mut rng = Rng(seed);
+    let images: usize = std::env::var("SYNTH_IMAGES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    if images > 0 {
+        fs::create_dir_all(out.join("content/media"))?;
+    }
     let sources = (events / 4).max(1);
     fs::create_dir_all(out.join("content/events"))?;
     fs::create_dir_all(out.join("content/sources"))?;
@@ -157,7 +168,14 @@ fn write_site(out: &Path, events: usize, seed: u64, hugo: Option<&Path>) -> std:
     }
     fs::write(
         out.join("site.toml"),
-        "title = \"Synthetic timeline\"\ndescription = \"Generated for benchmarks\"\nbase_url = \"https://example.org/synthetic/\"\ntimezone = \"UTC\"\n\n[timeline]\nstart = 2025-06-13\nend = 2025-06-23\n",
+        format!(
+            "title = \"Synthetic timeline\"\ndescription = \"Generated for benchmarks\"\nbase_url = \"https://example.org/synthetic/\"\ntimezone = \"UTC\"\n\n[timeline]\nstart = 2025-06-13\nend = 2025-06-23\n{}",
+            if images > 0 {
+                "\n[media]\nembed_remote = true\n"
+            } else {
+                ""
+            }
+        ),
     )?;
     let mut data = String::new();
     for s in 0..sources {
@@ -220,7 +238,11 @@ fn write_site(out: &Path, events: usize, seed: u64, hugo: Option<&Path>) -> std:
                 words(&mut rng, 30)
             ),
         };
-        write_gen_event(out, &event)?;
+        let media = (e < images)
+            .then(|| media_of(out, e))
+            .transpose()?
+            .unwrap_or_default();
+        write_gen_event(out, &event, &media)?;
         if let Some(h) = hugo {
             write_hugo_event(h, &event)?;
         }
@@ -228,7 +250,39 @@ fn write_site(out: &Path, events: usize, seed: u64, hugo: Option<&Path>) -> std:
     Ok(())
 }
 
-fn write_gen_event(out: &Path, e: &Generated) -> std::io::Result<()> {
+/// Writes event `e`'s photo and returns its `media` lines (the first event's with a video).
+fn media_of(out: &Path, e: usize) -> std::io::Result<String> {
+    fs::write(out.join(format!("content/media/photo-{e}.jpg")), photo(e))?;
+    let mut text = format!(
+        "media:\n  - src: photo-{e}.jpg\n    alt: A generated picture, number {e}\n    caption: Picture {e}\n    credit: Synthetic Agency\n"
+    );
+    if e == 0 {
+        text.push_str("  - src: https://www.youtube.com/watch?v=synthetic0\n    caption: A video elsewhere\n    credit: Synthetic Broadcaster\n");
+    }
+    Ok(text)
+}
+
+/// A 2400×1600 photo-like JPEG of its own for each `n`: gradients under a fine texture, so it
+/// compresses as a photograph does (about 1 MB).
+fn photo(n: usize) -> Vec<u8> {
+    let mut rng = Rng(n as u64 + 7);
+    let shift = rng.below(255) as u32;
+    let image = image::RgbImage::from_fn(2400, 1600, |x, y| {
+        let grain = (x.wrapping_mul(2_654_435_761) ^ y.wrapping_mul(40_503) ^ shift) % 48;
+        let channel = |v: u32| u8::try_from((v + grain) % 256).unwrap_or(0);
+        image::Rgb([
+            channel(x / 10 + shift),
+            channel(y / 7),
+            channel((x + y) / 16),
+        ])
+    });
+    let mut bytes = Vec::new();
+    let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, 85);
+    image.write_with_encoder(encoder).expect("a JPEG encodes");
+    bytes
+}
+
+fn write_gen_event(out: &Path, e: &Generated, media: &str) -> std::io::Result<()> {
     let mut text = format!("---\ntitle: {:?}\ndate: {}\n", e.title, e.gen_date);
     let _ = writeln!(
         text,
@@ -244,6 +298,7 @@ fn write_gen_event(out: &Path, e: &Generated) -> std::io::Result<()> {
             let _ = writeln!(text, "  - src-{s}");
         }
     }
+    text.push_str(media);
     let _ = write!(text, "---\n{}", e.body);
     fs::write(out.join(format!("content/events/{}.md", e.slug)), text)
 }

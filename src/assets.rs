@@ -14,6 +14,7 @@ pub const DEFAULT_STATIC: &[(&str, &[u8])] = &[
     ("timeline.js", include_bytes!("../static/timeline.js")),
     ("axis.js", include_bytes!("../static/axis.js")),
     ("axis-fine.js", include_bytes!("../static/axis-fine.js")),
+    ("media.js", include_bytes!("../static/media.js")),
 ];
 
 /// One static file: where it goes in the output and its bytes.

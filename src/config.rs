@@ -49,8 +49,10 @@ struct RawConfig {
     index_limit: Option<usize>,
     page_size: Option<usize>,
     author: Option<String>,
+    media_max_mb: Option<u64>,
     timeline: Option<RawTimeline>,
     axis: Option<RawAxis>,
+    media: Option<RawMedia>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -64,6 +66,12 @@ struct RawTimeline {
 #[serde(deny_unknown_fields)]
 struct RawAxis {
     lanes: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMedia {
+    embed_remote: Option<bool>,
 }
 
 /// What to do with raw HTML written inside Markdown bodies.
@@ -117,6 +125,11 @@ pub struct Config {
     pub window: Option<(NaiveDate, NaiveDate)>,
     /// How the time axis lays out its marks.
     pub lanes: Lanes,
+    /// The largest local media file, in bytes (`media_max_mb`, 50 MB by default).
+    pub media_max_bytes: u64,
+    /// Whether remote videos of known hosts may be loaded on the reader's click
+    /// (`[media] embed_remote`); never on page load.
+    pub embed_remote: bool,
 }
 
 impl Config {
@@ -153,6 +166,8 @@ impl Config {
             page_size: raw.page_size.unwrap_or(100).max(1),
             window,
             lanes,
+            media_max_bytes: raw.media_max_mb.unwrap_or(50).saturating_mul(1024 * 1024),
+            embed_remote: raw.media.and_then(|m| m.embed_remote).unwrap_or(false),
         })
     }
 }

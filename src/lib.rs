@@ -19,7 +19,7 @@ mod confined;
 mod content;
 pub mod diagnostics;
 mod incremental;
-pub mod media;
+mod media;
 pub mod model;
 mod output;
 mod pipeline;

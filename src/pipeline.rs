@@ -6,14 +6,16 @@
 
 use std::collections::HashSet;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::assets::{self, Asset};
 use crate::config::Config;
 use crate::content;
 use crate::diagnostics::{self, BuildFailure, Diagnostic};
+use crate::media;
 use crate::model::Timeline;
-use crate::output::{Manifest, OutputFile, Publisher, Stamp, stamp};
+use crate::output::{CopiedFile, Manifest, OutputFile, Publisher, Stamp, stamp};
 use crate::render::{self, Sink, Templates};
 use crate::site::{BuildOptions, Site};
 
@@ -21,6 +23,9 @@ use crate::site::{BuildOptions, Site};
 #[derive(Debug)]
 pub struct BuildReport {
     pub pages: usize,
+    /// Raster images, how many of them were decoded (the rest came from the cache), and the
+    /// time the media took.
+    pub images: (usize, usize, Duration),
     pub events: usize,
     pub sources: usize,
     pub output: Option<PathBuf>,
@@ -33,12 +38,14 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     let started = Instant::now();
     let site = Site::open(options)?;
     let output = site.output()?;
-    let (templates, timeline, warnings) = load(&site)?;
-    let published = publish(&site, &output, warnings, |sink| {
+    let (templates, mut timeline, mut warnings) = load(&site)?;
+    let media = plan_media(&site, &output, &mut timeline, &mut warnings)?;
+    let published = publish(&site, &output, warnings, media, |sink| {
         render::render_site(&timeline, &site.config, &templates, sink)
     })?;
     let report = BuildReport {
         pages: published.pages,
+        images: published.images,
         events: timeline.events.len(),
         sources: timeline.sources.len(),
         output: Some(output),
@@ -57,7 +64,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
 pub fn check(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     let started = Instant::now();
     let site = Site::open(options)?;
-    let (templates, timeline, mut warnings) = load(&site)?;
+    let (templates, mut timeline, mut warnings) = load(&site)?;
+    let cache = crate::site::cache_dir(&site.output()?).join("media");
+    let planned = media::plan(&site.root, &cache, &timeline, site.config.media_max_bytes)
+        .map_err(|e| failure(e, &mut warnings))?;
+    warnings.extend(media::unused(&site.root, &planned));
+    timeline.media = Arc::new(planned.index);
     // Every page is rendered (to catch template errors) and dropped a chunk at a time.
     let mut pages = 0;
     let mut count = |chunk: Vec<render::SiteFile>| {
@@ -69,6 +81,7 @@ pub fn check(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     diagnostics::sort(&mut warnings);
     Ok(BuildReport {
         pages,
+        images: (0, 0, Duration::ZERO),
         events: timeline.events.len(),
         sources: timeline.sources.len(),
         output: None,
@@ -117,41 +130,66 @@ pub fn loaded(
     }
 }
 
+/// Finds and checks the site's media for the output folder `output` (see [`media::plan`]),
+/// and gives render what it needs to know of them.
+pub fn plan_media(
+    site: &Site,
+    output: &std::path::Path,
+    timeline: &mut Timeline,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<media::Planned, BuildFailure> {
+    let cache = crate::site::cache_dir(output).join("media");
+    let mut planned = media::plan(&site.root, &cache, timeline, site.config.media_max_bytes)
+        .map_err(|e| failure(e, warnings))?;
+    timeline.media = Arc::new(std::mem::take(&mut planned.index));
+    Ok(planned)
+}
+
 /// What [`publish`] did.
 pub struct Published {
     pub pages: usize,
+    /// See [`BuildReport::images`].
+    pub images: (usize, usize, Duration),
     pub manifest: Manifest,
     /// The output folder as this build left it.
     pub stamp: Option<Stamp>,
     pub warnings: Vec<Diagnostic>,
     /// Where the static files went.
     pub asset_paths: Vec<String>,
+    /// Where the media files went.
+    pub media_paths: Vec<String>,
 }
 
-/// Renders with `render` into a spare copy of `output`, adds the static files, and swaps the
-/// copy in. Pages go to the spare copy a chunk at a time as they are rendered; nothing
-/// reaches the output folder unless every page rendered.
+/// Renders with `render` into a spare copy of `output` while `media` is processed, adds the
+/// media and the static files, and swaps the copy in. Pages go to the spare copy a chunk at a
+/// time as they are rendered; nothing reaches the output folder unless every page rendered
+/// and every image was processed.
 pub fn publish(
     site: &Site,
     output: &std::path::Path,
     mut warnings: Vec<Diagnostic>,
-    render: impl FnOnce(&mut Sink<'_>) -> Result<Vec<String>, Vec<Diagnostic>>,
+    media: media::Planned,
+    render: impl FnOnce(&mut Sink<'_>) -> Result<Vec<String>, Vec<Diagnostic>> + Send,
 ) -> Result<Published, BuildFailure> {
     let assets = assets::collect(&site.root)?;
     let mut publisher = Publisher::begin(output, site.busy)?;
     let mut pages = 0;
-    let paths = render(&mut |files| {
-        pages += files.len();
-        let files: Vec<OutputFile<'_>> = files
-            .iter()
-            .map(|f| OutputFile {
-                path: &f.path,
-                bytes: &f.bytes,
-            })
-            .collect();
-        publisher.add(&files)
-    })
-    .map_err(|e| failure(e, &mut warnings))?;
+    let (paths, media) = rayon::join(
+        || render_into(&mut publisher, &mut pages, render),
+        || media.run(),
+    );
+    let paths = paths.map_err(|e| failure(e, &mut warnings))?;
+    let media = media.map_err(|e| failure(e, &mut warnings))?;
+    let copies: Vec<CopiedFile> = media
+        .files
+        .iter()
+        .map(|f| CopiedFile {
+            path: f.path.clone(),
+            from: f.from.clone(),
+            print: f.print,
+        })
+        .collect();
+    publisher.add_copies(&copies)?;
     let planned: HashSet<&str> = paths.iter().map(String::as_str).collect();
     publisher.add(&static_files(&assets, &planned, site, &mut warnings))?;
     let (manifest, lock) = publisher.finish()?;
@@ -160,10 +198,31 @@ pub fn publish(
     diagnostics::sort(&mut warnings);
     Ok(Published {
         pages,
+        images: (media.images, media.decoded, media.elapsed),
         manifest,
         stamp,
         warnings,
         asset_paths: assets.into_iter().map(|a| a.path).collect(),
+        media_paths: media.files.into_iter().map(|f| f.path).collect(),
+    })
+}
+
+/// Runs `render` with a sink that adds each chunk of pages to `publisher`.
+fn render_into(
+    publisher: &mut Publisher,
+    pages: &mut usize,
+    render: impl FnOnce(&mut Sink<'_>) -> Result<Vec<String>, Vec<Diagnostic>>,
+) -> Result<Vec<String>, Vec<Diagnostic>> {
+    render(&mut |files| {
+        *pages += files.len();
+        let files: Vec<OutputFile<'_>> = files
+            .iter()
+            .map(|f| OutputFile {
+                path: &f.path,
+                bytes: &f.bytes,
+            })
+            .collect();
+        publisher.add(&files)
     })
 }
 

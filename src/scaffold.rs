@@ -15,9 +15,10 @@ use crate::render::DEFAULT_TEMPLATES;
 use crate::site::BuildOptions;
 
 /// Every place gen writes in a site made by `gen init`: the output folder and, beside it, the
-/// spare copy of the site (`.public.spare`), the build lock (`.public.lock`) and what an
+/// spare copy of the site (`.public.spare`), the build lock (`.public.lock`), the media cache
+/// (`.public.cache`) and what an
 /// interrupted build leaves (`.public.staging-*`, `.public.old-*`).
-const GITIGNORE: &str = "# What gen writes: the site, its spare copy, the build lock and the leftovers of\n# interrupted builds.\n/public/\n/.public.*\n";
+const GITIGNORE: &str = "# What gen writes: the site, its spare copy, the build lock, the media cache and the\n# leftovers of interrupted builds.\n/public/\n/.public.*\n";
 
 /// Writes `content/events/<date>-<title>.md` with the front matter filled in and returns its
 /// path. The file is a draft until its sources are filled in; an existing file is never
@@ -54,7 +55,7 @@ pub fn new_event(root: &Path, title: &str, date: Option<&str>) -> Result<PathBuf
         .trim_end_matches('-')
         .to_owned();
     let text = format!(
-        "---\ntitle: {}\ndate: {written}\nlocation:\nactors: []\ntags: []\nimportance: normal\n# Cite at least one source by its file name in content/sources/, then delete `draft`.\nsources: []\ndraft: true\n---\nWhat happened, in one or two sentences: this first paragraph is the summary.\n",
+        "---\ntitle: {}\ndate: {written}\nlocation:\nactors: []\ntags: []\nimportance: normal\n# Cite at least one source by its file name in content/sources/, then delete `draft`.\nsources: []\n# A photo, map or document: put the file in content/media/ (or beside this file) and\n# uncomment these lines. alt describes the picture for readers who cannot see it.\n# media:\n#   - src: photo.jpg\n#     alt: What the picture shows\n#     credit: Agency / Photographer\n#     caption: What it shows, where and when\ndraft: true\n---\nWhat happened, in one or two sentences: this first paragraph is the summary.\n",
         yaml_string(title.trim())
     );
     for n in 1.. {

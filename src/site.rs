@@ -105,6 +105,12 @@ fn load_config(root: &Path, base_url: Option<&str>) -> Result<Config, BuildFailu
     }
 }
 
+/// The cache folder of the output folder `output`, beside it: `.public.cache/` for `public/`.
+pub fn cache_dir(output: &Path) -> PathBuf {
+    let name = output.file_name().unwrap_or_default().to_string_lossy();
+    output.with_file_name(format!(".{name}.cache"))
+}
+
 /// `path` made absolute against the current folder, with `.`/`..` resolved where it exists.
 pub(crate) fn absolute(path: &Path) -> PathBuf {
     if let Ok(p) = path.canonicalize() {

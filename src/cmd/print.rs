@@ -38,6 +38,14 @@ pub fn finish(
                 report.sources,
                 report.elapsed.as_millis()
             );
+            let (images, decoded, spent) = report.images;
+            if images > 0 {
+                println!(
+                    "{images} images ({decoded} processed, {} from the cache) in {} ms",
+                    images - decoded,
+                    spent.as_millis()
+                );
+            }
             ExitCode::SUCCESS
         }
         Err(failure) => fail(root, &failure.diagnostics, color),

@@ -20,6 +20,7 @@ pub fn era(file: &Parsed, zone: Tz) -> Result<Era, Vec<Diagnostic>> {
     let end = r.date("end", true);
     end_after(&mut r, "start", start, end, zone);
     let citations = citations(&mut r, false);
+    let media = super::media::media(&mut r, false).pop();
     match (slug, title, start, end, r.problems.is_empty()) {
         (Some(slug), Some(title), Some(start), Some(end), true) => Ok(Era {
             slug,
@@ -28,6 +29,7 @@ pub fn era(file: &Parsed, zone: Tz) -> Result<Era, Vec<Diagnostic>> {
             end,
             citations,
             body_html: file.body.html.to_string(),
+            media,
         }),
         _ => Err(r.problems),
     }

@@ -36,7 +36,7 @@ pub(crate) enum Validated {
     /// The front matter is kept when the source has a url, the one thing of a source that a
     /// rule spanning files points at.
     Source(Arc<Source>, Option<FrontMatterText>),
-    Era(Era, FrontMatterText),
+    Era(Box<Era>, FrontMatterText),
     Page(Page),
 }
 
@@ -225,7 +225,7 @@ fn validate_file(parsed: Parsed, zone: Tz, front_matter: FrontMatterText) -> Con
             Err(d) => (None, d),
         },
         FileKind::Era => match era::era(&parsed, zone) {
-            Ok(e) => (Some(Validated::Era(e, front_matter)), Vec::new()),
+            Ok(e) => (Some(Validated::Era(Box::new(e), front_matter)), Vec::new()),
             Err(d) => (None, d),
         },
         FileKind::Page => match validate::page(&parsed) {

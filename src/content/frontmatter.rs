@@ -24,6 +24,7 @@ pub const EVENT_KEYS: &[&str] = &[
     "disputed",
     "summary",
     "group",
+    "media",
     "draft",
 ];
 /// The front-matter keys a source may have.
@@ -35,9 +36,10 @@ pub const SOURCE_KEYS: &[&str] = &[
     "author",
     "language",
     "archive_url",
+    "media",
 ];
 /// The front-matter keys an era may have.
-pub const ERA_KEYS: &[&str] = &["title", "start", "end", "sources"];
+pub const ERA_KEYS: &[&str] = &["title", "start", "end", "sources", "media"];
 /// The front-matter keys a free-standing page may have.
 pub const PAGE_KEYS: &[&str] = &["title"];
 

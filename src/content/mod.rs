@@ -12,6 +12,7 @@ mod file;
 pub(crate) mod frontmatter;
 mod load;
 pub(crate) mod markdown;
+mod media;
 mod parse;
 mod validate;
 

@@ -45,6 +45,7 @@ pub fn event(file: &Parsed, zone: Tz) -> (Option<Event>, Vec<Diagnostic>) {
     let location = r.text("location");
     let disputed = r.text("disputed");
     let group = group(&mut r);
+    let media = super::media::media(&mut r, true);
     let summary: Arc<str> = match r.text("summary") {
         Some(s) => s.into(),
         None => file.body.first_paragraph.as_str().into(),
@@ -65,6 +66,7 @@ pub fn event(file: &Parsed, zone: Tz) -> (Option<Event>, Vec<Diagnostic>) {
             citations,
             disputed,
             group,
+            media,
             summary,
             body_html: file.body.html.clone(),
             body_text: file.body.text.clone(),
@@ -310,6 +312,7 @@ pub fn source(file: &Parsed) -> Result<Source, Vec<Diagnostic>> {
     let archive_url = r.url("archive_url");
     let author = r.text("author");
     let language = r.text("language");
+    let media = super::media::media(&mut r, false).pop();
     match (id, title, outlet, r.problems.is_empty()) {
         (Some(id), Some(title), Some(outlet), true) => Ok(Source {
             id,
@@ -321,6 +324,7 @@ pub fn source(file: &Parsed) -> Result<Source, Vec<Diagnostic>> {
             language,
             archive_url,
             note_html: file.body.html.to_string(),
+            media,
         }),
         _ => Err(r.problems),
     }

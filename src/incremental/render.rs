@@ -222,7 +222,16 @@ fn views_key(timeline: &Timeline, config: &Config, site: &render::SiteView) -> u
         timeline.zone.name(),
         &site.title,
         &site.description,
+        config.embed_remote,
+        media_key(timeline),
     ))
+}
+
+/// The media index in a fixed order: an image processed anew changes the views naming it.
+fn media_key(timeline: &Timeline) -> Vec<(&String, &crate::model::Prepared)> {
+    let mut media: Vec<_> = timeline.media.0.iter().collect();
+    media.sort_by(|a, b| a.0.cmp(b.0));
+    media
 }
 
 /// A fingerprint of which pages the site has: every list the plan is made from.

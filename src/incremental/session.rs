@@ -63,6 +63,8 @@ pub struct Session {
     stamp: Option<Stamp>,
     /// Where the static files went.
     asset_paths: Vec<String>,
+    /// Where the media files went.
+    media_paths: Vec<String>,
     /// What failed rebuilds have not redone yet.
     pending: Redo,
 }
@@ -97,15 +99,17 @@ impl Session {
                 (content, read)
             },
         );
-        let (templates, timeline, warnings) = pipeline::loaded(templates, read)?;
+        let (templates, mut timeline, mut warnings) = pipeline::loaded(templates, read)?;
+        let media = pipeline::plan_media(&site, &output, &mut timeline, &mut warnings)?;
         let mut render = RenderCache::default();
-        let published = pipeline::publish(&site, &output, warnings, |sink| {
+        let published = pipeline::publish(&site, &output, warnings, media, |sink| {
             render
                 .render(&timeline, &site.config, &templates, sink)
                 .map(|paths| paths.to_vec())
         })?;
         let report = BuildReport {
             pages: published.pages,
+            images: published.images,
             events: timeline.events.len(),
             sources: timeline.sources.len(),
             output: Some(output.clone()),
@@ -121,6 +125,7 @@ impl Session {
             manifest: published.manifest,
             stamp: published.stamp,
             asset_paths: published.asset_paths,
+            media_paths: published.media_paths,
             pending: Redo::default(),
         };
         Ok((session, report))
@@ -140,23 +145,32 @@ impl Session {
         let (timeline, mut warnings) = self.update_content(config.as_ref(), change);
         let config_now = config.as_ref().unwrap_or(&self.site.config);
         let templates_now = templates.as_ref().unwrap_or(&self.templates);
-        let Some(timeline) = timeline.filter(|_| !warnings.iter().any(Diagnostic::is_error)) else {
+        let Some(mut timeline) = timeline.filter(|_| !warnings.iter().any(Diagnostic::is_error))
+        else {
             return Err(warnings.into());
         };
+        let media = pipeline::plan_media(&self.site, &self.output, &mut timeline, &mut warnings)?;
         if redo.config {
             self.render.forget_pages();
         }
         // Template fingerprints are part of each page's signature: a template edit re-renders
         // exactly the pages that use it.
         let mut files = Vec::new();
-        let paths = self
-            .render
-            .render(&timeline, config_now, templates_now, &mut |mut chunk| {
-                files.append(&mut chunk);
-                Ok(())
-            })
-            .map_err(|e| pipeline::failure(e, &mut warnings))?;
+        let render = &mut self.render;
+        let (paths, media) = rayon::join(
+            || {
+                render.render(&timeline, config_now, templates_now, &mut |mut chunk| {
+                    files.append(&mut chunk);
+                    Ok(())
+                })
+            },
+            || media.run(),
+        );
+        let paths = paths.map_err(|e| pipeline::failure(e, &mut warnings))?;
+        let media = media.map_err(|e| pipeline::failure(e, &mut warnings))?;
         let rendered = files.len();
+        let media_files = self.media_files(&media.files)?;
+        files.extend(media_files);
         let (written, removed, pages_written) =
             self.write_changes(&files, &paths, redo.assets, &mut warnings)?;
         self.stamp = output::stamp(&self.output);
@@ -221,6 +235,27 @@ impl Session {
         self.content.update(changed, config, self.site.drafts)
     }
 
+    /// The media files the output folder does not hold yet, read for writing; records where
+    /// the media go now.
+    fn media_files(
+        &mut self,
+        media: &[crate::media::MediaFile],
+    ) -> Result<Vec<SiteFile>, BuildFailure> {
+        self.media_paths = media.iter().map(|f| f.path.clone()).collect();
+        media
+            .iter()
+            .filter(|f| !self.manifest.holds(&f.path, f.print))
+            .map(|f| {
+                let bytes = std::fs::read(&f.from)
+                    .map_err(|e| Diagnostic::error(&f.from, format!("cannot read: {e}")))?;
+                Ok(SiteFile {
+                    path: f.path.clone(),
+                    bytes,
+                })
+            })
+            .collect()
+    }
+
     /// Writes the files whose bytes changed (with the static files when they are to be
     /// copied again) and deletes those the site no longer has. Returns the paths written,
     /// the paths removed and when the pages were written.
@@ -248,6 +283,7 @@ impl Session {
         }));
         let mut now = planned;
         now.extend(self.asset_paths.iter().map(String::as_str));
+        now.extend(self.media_paths.iter().map(String::as_str));
         let changed: Vec<(OutputFile<'_>, (u64, u64))> = out
             .into_par_iter()
             .map(|f| (f, output::fingerprint(f.bytes)))

@@ -52,6 +52,13 @@ impl Format {
         }
     }
 
+    /// The format whose extension is `ext` (`jpg`, `png`, `webp`).
+    pub fn of_extension(ext: &str) -> Option<Format> {
+        [Format::Jpeg, Format::Png, Format::Webp]
+            .into_iter()
+            .find(|f| f.extension() == ext)
+    }
+
     /// The media type of the format.
     pub fn mime(self) -> &'static str {
         match self {
@@ -251,6 +258,22 @@ fn displayed((width, height): (u32, u32), orientation: Orientation) -> (u32, u32
     }
 }
 
+/// The height, as displayed, of the copy `width` wide of an image displayed at
+/// `shown_width`×`shown_height`: what [`render`] writes, so pages can say it beforehand.
+pub fn height_at(width: u32, shown_width: u32, shown_height: u32) -> u32 {
+    u32::try_from(rounded_height(width, shown_width, shown_height)).unwrap_or(u32::MAX)
+}
+
+/// The aspect ratio kept, rounded to the nearest pixel, at least 1.
+fn rounded_height(width: u32, shown_width: u32, shown_height: u32) -> u64 {
+    let (w, h, sw) = (
+        u64::from(width),
+        u64::from(shown_height),
+        u64::from(shown_width.max(1)),
+    );
+    ((w * h + sw / 2) / sw).max(1)
+}
+
 /// The stored size (before the orientation is applied) of the copy displayed `width` wide.
 fn stored_size(
     stored: (u32, u32),
@@ -263,8 +286,7 @@ fn stored_size(
             "no copy {width} pixels wide of a {shown_width} pixel wide image"
         ));
     }
-    let (w, h) = (u64::from(width), u64::from(shown_height));
-    let rounded = ((w * h + u64::from(shown_width) / 2) / u64::from(shown_width)).max(1);
+    let rounded = rounded_height(width, shown_width, shown_height);
     let height = u32::try_from(rounded)
         .ok()
         .filter(|&h| h <= WEBP_MAX_SIDE && width <= WEBP_MAX_SIDE)

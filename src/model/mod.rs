@@ -5,10 +5,12 @@
 use std::sync::Arc;
 
 mod date;
+mod media;
 mod slug;
 mod timeline;
 
 pub use date::{DateError, EventDate, Precision, WrittenZone, zone_abbreviation, zone_hint};
+pub use media::{FileType, LocalFile, Media, MediaIndex, MediaSrc, Prepared, Rendition, Spot};
 pub use slug::{Slug, SlugError, slugify};
 pub use timeline::{Day, Term, Timeline};
 
@@ -60,6 +62,8 @@ pub struct Event {
     /// The lane the event's mark takes on the time axis when the site asks for lanes by group
     /// (`[axis] lanes = "group"`); TimelineJS's `group`.
     pub group: Option<String>,
+    /// Photos, maps, documents and remote pages shown with the event.
+    pub media: Vec<Media>,
     /// Plain text: the `summary` key, or the first paragraph of the body.
     pub summary: Arc<str>,
     /// Rendered and (per the site's policy) sanitized Markdown body.
@@ -80,6 +84,7 @@ pub struct Source {
     pub language: Option<String>,
     pub archive_url: Option<String>,
     pub note_html: String,
+    pub media: Option<Media>,
 }
 
 /// A named stretch of the timeline (`content/eras/*.md`), drawn as a band behind the marks
@@ -95,6 +100,7 @@ pub struct Era {
     pub citations: Vec<Citation>,
     /// Rendered (and sanitized per the site's policy) Markdown body; may be empty.
     pub body_html: String,
+    pub media: Option<Media>,
 }
 
 /// A free-standing page written in Markdown (`content/about.md`).

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 
-use super::{Era, Event, Page, Slug, Source, slugify};
+use super::{Era, Event, MediaIndex, Page, Slug, Source, slugify};
 
 /// One calendar day of the display zone and the events on it (indexes into `events`).
 #[derive(Debug, Clone)]
@@ -43,6 +43,8 @@ pub struct Timeline {
     pub tags: Vec<Term>,
     /// For each source (same order as `sources`), the events citing it, in timeline order.
     pub cited_by: Vec<Vec<usize>>,
+    /// The local media files as the media stage prepared them; empty until it has run.
+    pub media: Arc<MediaIndex>,
 }
 
 impl Timeline {
@@ -82,6 +84,7 @@ impl Timeline {
             actors,
             tags,
             cited_by,
+            media: Arc::default(),
         }
     }
 
@@ -160,4 +163,15 @@ fn terms(events: &[Arc<Event>], field: impl Fn(&Event) -> &Vec<String>) -> Vec<T
     }
     terms.sort_by(|a, b| a.slug.cmp(&b.slug));
     terms
+}
+
+impl Timeline {
+    /// Every media item of the site with what it is attached to: events first, in timeline
+    /// order, then sources, then eras.
+    pub fn media_items(&self) -> impl Iterator<Item = &super::Media> {
+        let events = self.events.iter().flat_map(|e| e.media.iter());
+        let sources = self.sources.iter().filter_map(|s| s.media.as_ref());
+        let eras = self.eras.iter().filter_map(|e| e.media.as_ref());
+        events.chain(sources).chain(eras)
+    }
 }

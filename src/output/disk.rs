@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::OutputFile;
+use super::{CopiedFile, OutputFile};
 use crate::diagnostics::Diagnostic;
 
 /// Writes `files` under `dir` (each through a temporary file renamed over the old one when
@@ -28,6 +28,26 @@ pub fn write_files(dir: &Path, files: &[&OutputFile<'_>], atomic: bool) -> Resul
         } else {
             fs::write(&path, f.bytes).map_err(|e| io_error(&path, "cannot write", &e))
         }
+    })
+}
+
+/// Copies each of `files` to its path under `dir` (a new file: `dir` is the spare copy).
+pub fn copy_files(dir: &Path, files: &[&CopiedFile]) -> Result<(), Diagnostic> {
+    let folders: BTreeSet<PathBuf> = files
+        .iter()
+        .filter_map(|f| dir.join(&f.path).parent().map(Path::to_path_buf))
+        .collect();
+    for folder in &folders {
+        fs::create_dir_all(folder).map_err(|e| io_error(folder, "cannot create folder", &e))?;
+    }
+    files.par_iter().try_for_each(|f| {
+        let path = dir.join(&f.path);
+        // Removed first: the spare may hold an older file of that name (hard-linked nowhere,
+        // but `fs::copy` would write through a link the folder was given behind gen's back).
+        let _ = fs::remove_file(&path);
+        fs::copy(&f.from, &path)
+            .map(drop)
+            .map_err(|e| io_error(&path, "cannot copy", &e))
     })
 }
 

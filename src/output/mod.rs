@@ -20,7 +20,9 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use crate::diagnostics::Diagnostic;
-use disk::{flush, flush_folder, io_error, remove_files, write_atomically, write_files};
+use disk::{
+    copy_files, flush, flush_folder, io_error, remove_files, write_atomically, write_files,
+};
 pub use lock::{Busy, OutputLock};
 use manifest::DIRTY;
 pub use manifest::{MARKER, Manifest, Print, fingerprint};
@@ -30,6 +32,15 @@ pub use manifest::{MARKER, Manifest, Print, fingerprint};
 pub struct OutputFile<'a> {
     pub path: &'a str,
     pub bytes: &'a [u8],
+}
+
+/// A file to publish by copying an existing one (a processed image in the media cache), with
+/// its fingerprint known beforehand so an unchanged copy is never read.
+#[derive(Debug, Clone)]
+pub struct CopiedFile {
+    pub path: String,
+    pub from: PathBuf,
+    pub print: Print,
 }
 
 /// Publishes `files` as the new contents of `output` (see the module doc) and returns the
@@ -143,6 +154,18 @@ impl Publisher {
                 .zip(prints)
                 .map(|(f, p)| (f.path.to_owned(), p)),
         );
+        Ok(())
+    }
+
+    /// Copies into the spare those of `files` it does not hold already.
+    pub fn add_copies(&mut self, files: &[CopiedFile]) -> Result<(), Diagnostic> {
+        let stale: Vec<&CopiedFile> = files
+            .iter()
+            .filter(|f| !self.previous.holds(&f.path, f.print))
+            .collect();
+        copy_files(&self.spare, &stale)?;
+        let prints = files.iter().map(|f| (f.path.clone(), f.print));
+        self.manifest.0.extend(prints);
         Ok(())
     }
 

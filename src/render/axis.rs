@@ -260,9 +260,10 @@ fn mark(
         format!("left:{x}%;--lane:{lane}")
     };
     let class = format!(
-        "{kind}{}{}",
+        "{kind}{}{}{}",
         if x > 60.0 { " r" } else { "" },
-        if lane < 2 { " b" } else { "" }
+        if lane < 2 { " b" } else { "" },
+        if e.media.is_empty() { "" } else { " m" }
     );
     Mark {
         class,
@@ -430,6 +431,7 @@ pub(super) mod tests {
             citations: Vec::new(),
             disputed: None,
             group: None,
+            media: Vec::new(),
             summary: Arc::from(""),
             body_html: Arc::from(""),
             body_text: Arc::from(""),

@@ -237,6 +237,7 @@ impl CardView {
                 .chain(&self.tags)
                 .any(|l| l.name.contains(c) || l.url.contains(c))
             || self.citations.iter().any(|citation| citation.mentions(c))
+            || self.media.iter().chain(&self.thumb).any(|m| m.mentions(c))
     }
 }
 
@@ -263,6 +264,7 @@ fn mentions_placeholder<T: Serialize>(value: &T) -> bool {
 mod tests {
     use std::sync::Arc;
 
+    use super::super::media_view::MediaView;
     use super::super::views::{CitedSource, LinkView};
     use super::*;
     use crate::model::Precision;
@@ -317,6 +319,8 @@ mod tests {
                     quote_url: Some(x("quote_url")),
                     quote: Some(x("quote")),
                 }],
+                media: vec![MediaView::sample(&x("media"))],
+                thumb: Some(MediaView::sample(&x("thumb"))),
             }
         };
         let fields = [
@@ -340,6 +344,8 @@ mod tests {
             "source",
             "quote_url",
             "quote",
+            "media",
+            "thumb",
         ];
         for field in fields {
             assert!(card("\u{FFFF}", field).mentions('\u{FFFF}'), "{field}");

@@ -9,6 +9,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::labels::{day_label_short, time_label};
+use super::media_view::MediaView;
 use super::views::{EventView, SiteView};
 use crate::model::{Era, Event, EventDate, Precision};
 
@@ -43,6 +44,19 @@ struct TlSlide {
     group: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     display_date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    media: Option<TlMedia>,
+}
+
+/// A slide's media slot: the event's first item, with absolute addresses.
+#[derive(Serialize)]
+struct TlMedia {
+    url: String,
+    caption: String,
+    credit: String,
+    alt: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    thumbnail: Option<String>,
 }
 
 /// An era of `timeline.json`: a span drawn behind the slides.
@@ -79,6 +93,7 @@ pub fn slide(event: &Event, view: &EventView, site: &SiteView, zone: Tz) -> Stri
             .clone()
             .or_else(|| view.actors.first().map(|a| a.name.clone())),
         display_date: Some(display),
+        media: view.media.first().map(|m| tl_media(m, &site.base_url)),
     };
     serde_json::to_string(&slide).unwrap_or_default()
 }
@@ -133,6 +148,7 @@ pub fn timeline_json<'a>(
         },
         group: None,
         display_date: None,
+        media: None,
     };
     let mut out = String::with_capacity(capacity(count, &slide) + eras.len() + 256);
     out.push_str("{\"title\":");
@@ -223,6 +239,24 @@ fn tl_date(date: &EventDate, precision: Precision, zone: Tz, display_date: Strin
         hour: timed.then(|| local.hour()),
         minute: timed.then(|| local.minute()),
         display_date,
+    }
+}
+
+fn tl_media(m: &MediaView, base_url: &str) -> TlMedia {
+    let local = m.kind != "remote";
+    let absolute = |path: &str| {
+        if local {
+            format!("{base_url}{path}")
+        } else {
+            path.to_owned()
+        }
+    };
+    TlMedia {
+        url: absolute(&m.src),
+        caption: m.caption.as_deref().map(escape).unwrap_or_default(),
+        credit: escape(&m.credit),
+        alt: m.alt.clone().unwrap_or_default(),
+        thumbnail: (m.kind == "image").then(|| absolute(&m.thumb)),
     }
 }
 

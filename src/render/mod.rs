@@ -12,6 +12,7 @@ mod cards;
 mod context;
 mod exports;
 mod labels;
+mod media_view;
 mod pages;
 mod plan;
 mod structured;

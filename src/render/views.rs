@@ -13,8 +13,11 @@ use super::labels::{
     bound_label, datetime_attr, day_label, day_label_short, end_label, local_label, text_fragment,
     time_label,
 };
+use super::media_view::{MediaView, media_view};
 use crate::config::{Config, Lanes};
-use crate::model::{Era, Event, Importance, Precision, Source, Term, Timeline, slugify};
+use crate::model::{
+    Era, Event, Importance, MediaIndex, MediaSrc, Precision, Source, Term, Timeline, slugify,
+};
 
 /// Site-wide values every template gets as `site`.
 #[derive(Debug, Hash, Serialize)]
@@ -57,6 +60,7 @@ pub struct EraView {
     pub end_label: String,
     pub body_html: String,
     pub citations: Vec<Arc<CitedSource>>,
+    pub media: Option<MediaView>,
     /// Its bounds as instants (a date-only end: the end of that day).
     #[serde(skip)]
     pub from: DateTime<Utc>,
@@ -147,6 +151,10 @@ pub struct CardView {
     pub summary: Arc<str>,
     pub disputed: Option<String>,
     pub citations: Vec<CitationView>,
+    /// Photos, maps, documents and remote pages, in the order written.
+    pub media: Vec<MediaView>,
+    /// The first image, shown small on cards, in the feed and as the page's `og:image`.
+    pub thumb: Option<MediaView>,
 }
 
 #[derive(Debug, Hash, Serialize)]
@@ -161,6 +169,7 @@ pub struct SourceView {
     pub author: Option<String>,
     pub language: Option<String>,
     pub note_html: String,
+    pub media: Option<MediaView>,
     pub url_page: String,
     pub cited_by: usize,
 }
@@ -243,6 +252,11 @@ fn era_view(era: &Era, timeline: &Timeline) -> EraView {
         end_label: bound_label(&era.end, zone),
         body_html: era.body_html.clone(),
         citations: cited,
+        // Players are offered on event pages only: an era or a source shows a link card.
+        media: era
+            .media
+            .as_ref()
+            .and_then(|m| media_view(m, &timeline.media, false)),
         from: era.start.instant_in(zone),
         to: end_of(&era.end),
     }
@@ -266,7 +280,7 @@ pub fn source_views(timeline: &Timeline) -> Vec<SourceView> {
         .sources
         .iter()
         .zip(&timeline.cited_by)
-        .map(|(s, cited)| source(s, cited.len(), timeline.zone))
+        .map(|(s, cited)| source(s, cited.len(), timeline.zone, &timeline.media))
         .collect()
 }
 
@@ -405,6 +419,16 @@ pub fn event_view(
         summary: e.summary.clone(),
         disputed: e.disputed.clone(),
         citations,
+        media: e
+            .media
+            .iter()
+            .filter_map(|m| media_view(m, &timeline.media, config.embed_remote))
+            .collect(),
+        thumb: e
+            .media
+            .iter()
+            .filter(|m| matches!(&m.src, MediaSrc::File(f) if f.kind.is_image()))
+            .find_map(|m| media_view(m, &timeline.media, false)),
     };
     EventView {
         card,
@@ -412,7 +436,7 @@ pub fn event_view(
     }
 }
 
-fn source(s: &Source, cited_by: usize, zone: Tz) -> SourceView {
+fn source(s: &Source, cited_by: usize, zone: Tz, media: &MediaIndex) -> SourceView {
     SourceView {
         id: s.id.to_string(),
         title: s.title.clone(),
@@ -424,6 +448,7 @@ fn source(s: &Source, cited_by: usize, zone: Tz) -> SourceView {
         author: s.author.clone(),
         language: s.language.clone(),
         note_html: s.note_html.clone(),
+        media: s.media.as_ref().and_then(|m| media_view(m, media, false)),
         url_page: format!("sources/{}/", s.id),
         cited_by,
     }

@@ -30,14 +30,14 @@ let browser;
 
 // ---- helpers ---------------------------------------------------------------------------------
 
-function build(root, output) {
-  execFileSync(genBin, ["build", "--root", root, "--output", output], { stdio: "pipe" });
+function build(root, output, extra = []) {
+  execFileSync(genBin, ["build", "--root", root, "--output", output, ...extra], { stdio: "pipe" });
 }
 
 const TYPES = {
   ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript",
   ".json": "application/json", ".xml": "application/xml", ".svg": "image/svg+xml",
-  ".png": "image/png", ".woff": "font/woff", ".woff2": "font/woff2", ".ttf": "font/ttf",
+  ".png": "image/png", ".jpg": "image/jpeg", ".webp": "image/webp", ".woff": "font/woff", ".woff2": "font/woff2", ".ttf": "font/ttf",
   ".eot": "application/vnd.ms-fontobject",
 };
 
@@ -233,6 +233,13 @@ before(async () => {
   })));
   build(path.join(work, "xss"), path.join(work, "xss-out"));
 
+  // A site with media: photos made by the synthetic site writer (SYNTH_IMAGES), a remote video
+  // on its first event and click-to-load players allowed.
+  execFileSync(synthBin, [path.join(work, "media"), "12", "3"], {
+    stdio: "pipe", env: { ...process.env, SYNTH_IMAGES: "2" },
+  });
+  build(path.join(work, "media"), path.join(work, "media-out"));
+
   const timelinejs = path.join(here, "node_modules/@knight-lab/timelinejs/dist");
   const viewer = path.join(work, "viewer");
   fs.mkdirSync(viewer);
@@ -245,7 +252,7 @@ before(async () => {
 window.tlErrors = [];
 // Absolute addresses (the viewer resolves them with new URL); font: false keeps its
 // default web fonts (fetched from a font CDN) out.
-window.tl = new TL.Timeline("tl", location.origin + "${BASE}timeline.json",
+window.tl = new TL.Timeline("tl", location.origin + "/tlsite/timeline.json",
   { script_path: location.origin + "/tljs/js/", font: false });
 window.tl.on("loaded", function () { window.tlLoaded = true; });
 </script></body></html>`);
@@ -257,9 +264,14 @@ window.tl.on("loaded", function () { window.tlLoaded = true; });
     "/tljs/": timelinejs,
     "/viewer/": viewer,
     "/synthetic/": path.join(work, "synth-out"), // built by its own test
+    "/media-site/": path.join(work, "media-out"),
+    "/tlsite/": path.join(work, "tlsite"),
   });
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
   origin = `http://127.0.0.1:${server.address().port}`;
+  // The repository's site again for the TimelineJS viewer, with its addresses on this server:
+  // timeline.json gives media as absolute addresses under base_url.
+  build(repo, path.join(work, "tlsite"), ["--base-url", `${origin}/tlsite/`]);
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     args: [
@@ -289,8 +301,9 @@ test("the index loads with no errors and no request leaving the site, within bud
   assert.equal(events.length, 50, "every event of the repository's site is on the index");
   const weight = Object.values(sizes).reduce((a, b) => a + b, 0);
   const kinds = Object.keys(sizes).sort();
-  assert.deepEqual(kinds, [BASE, `${BASE}axis.js`, `${BASE}style.css`, `${BASE}timeline.js`],
-    "the index loads only its HTML, CSS and JS");
+  assert.deepEqual(kinds.filter((k) => !k.startsWith(`${BASE}media/`)),
+    [BASE, `${BASE}axis.js`, `${BASE}style.css`, `${BASE}timeline.js`],
+    "the index loads only its HTML, CSS and JS (and the thumbnails in view)");
   // 150 KB until the time axis, whose markup (ticks, marks and their tips) adds about 30 KB.
   assert.ok(weight < 200 * 1024, `index HTML+CSS+JS is ${weight} bytes`);
   console.log(`# page weight of the index (HTML+CSS+JS): ${weight} bytes`);
@@ -878,6 +891,49 @@ test("timeline.json loads in TimelineJS3 with one slide per event", async () => 
   assert.equal(counts.events, 50);
   assert.equal(counts.title, true);
   assert.equal(counts.slides, 51, "50 event slides and the title slide");
+  // The slide of the strikes on Fordow, Natanz and Isfahan shows the map from its media.
+  await page.evaluate(() => window.tl.goToId("2025-06-22-us-strikes-fordow-natanz-isfahan"));
+  await page.waitForFunction(() => [...document.querySelectorAll("img.tl-media-image")]
+    .some((img) => /\/tlsite\/media\/us-strike-sites-map-[0-9a-f]+\.svg$/.test(img.src) && img.complete && img.naturalWidth > 0),
+    null, { timeout: 30000 });
   assert.deepEqual(problems, []);
   await context.close();
+});
+
+test("an event with a photo and a video elsewhere: a sized figure, nothing loaded from another site until a click", async () => {
+  const { page, context, problems } = await open();
+  await page.goto(`${origin}/media-site/events/event-000000/`, { waitUntil: "networkidle" });
+  const figure = await page.$eval("figure.media", (f) => {
+    const img = f.querySelector("img");
+    return {
+      alt: img.alt, width: img.getAttribute("width"), height: img.getAttribute("height"),
+      src: img.currentSrc, loaded: img.complete && img.naturalWidth > 0,
+      caption: f.querySelector("figcaption").textContent,
+    };
+  });
+  assert.equal(figure.alt, "A generated picture, number 0");
+  assert.deepEqual([figure.width, figure.height], ["1600", "1067"]);
+  assert.match(figure.src, /\/media-site\/media\/photo-0-[0-9a-f]+-\d+\.webp$/, "the browser takes a WebP width");
+  assert.ok(figure.loaded, "the photo loads");
+  assert.match(figure.caption, /Picture 0.*Synthetic Agency/);
+  assert.equal(await page.locator("iframe").count(), 0, "no player before the click");
+  assert.deepEqual(problems, [], "no request left the site");
+  await page.click(".media-embed button");
+  await page.waitForSelector('iframe[src="https://www.youtube-nocookie.com/embed/synthetic0"]');
+  assert.ok(problems.every((p) => p.startsWith("request leaving the site: https://www.youtube-nocookie.com/")),
+    `only the player, after the click: ${problems}`);
+  await context.close();
+});
+
+test("axe finds no violations on pages with media, light and dark", async () => {
+  for (const scheme of ["light", "dark"]) {
+    const { page, context, problems } = await open({ colorScheme: scheme });
+    for (const [label, url] of [["event with media", "/media-site/events/event-000000/"], ["index with thumbnails", "/media-site/"],
+      ["event with a map", `${BASE}events/2025-06-22-us-strikes-fordow-natanz-isfahan/`]]) {
+      await page.goto(`${origin}${url}`);
+      await axe(page, `${label} (${scheme})`);
+    }
+    assert.deepEqual(problems, []);
+    await context.close();
+  }
 });

@@ -22,6 +22,7 @@ mod incremental;
 mod inputs;
 mod limits;
 mod links;
+mod media;
 mod paths;
 mod properties;
 mod repository;

@@ -1,0 +1,165 @@
+//! The media cache, a folder beside the output (`.public.cache/media/`): what each local file
+//! was found to be, keyed by its path and checked against its size, modification time and
+//! inode (so an unchanged file is not even read), and the processed widths of each image,
+//! keyed by the hash of its bytes (so an unchanged image is never decoded again).
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// Bumped whenever processing changes its output, so older results are not reused.
+const VERSION: u32 = 1;
+const INDEX: &str = "index.json";
+
+/// What a file was found to be.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Probed {
+    /// The extension of its format (`jpg`, `png`, `webp`) and its displayed size.
+    Raster {
+        ext: String,
+        width: u32,
+        height: u32,
+    },
+    Svg {
+        size: Option<(u32, u32)>,
+    },
+    Document,
+}
+
+/// One file as last seen.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Entry {
+    size: u64,
+    modified: i128,
+    inode: u64,
+    /// XXH3 of the file's bytes.
+    pub hash: u64,
+    pub probed: Probed,
+}
+
+/// One processed width, as stored in the image's folder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stored {
+    /// The file name inside the image's folder (`960.webp`).
+    pub name: String,
+    pub width: u32,
+    pub height: u32,
+    /// The fingerprint and size the output manifest records.
+    pub print: (u64, u64),
+}
+
+/// The cache of one output folder.
+#[derive(Debug)]
+pub struct Cache {
+    dir: PathBuf,
+    files: BTreeMap<String, Entry>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct IndexFile {
+    version: u32,
+    files: BTreeMap<String, Entry>,
+}
+
+impl Cache {
+    /// The cache in `dir` (empty when it has none or one of another version).
+    pub fn open(dir: &Path) -> Cache {
+        let files = fs::read(dir.join(INDEX))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<IndexFile>(&b).ok())
+            .filter(|i| i.version == VERSION)
+            .map(|i| i.files)
+            .unwrap_or_default();
+        Cache {
+            dir: dir.to_path_buf(),
+            files,
+        }
+    }
+
+    /// What the file at `relative` was, if it has not changed since.
+    pub fn lookup(&self, relative: &str, meta: &fs::Metadata) -> Option<&Entry> {
+        let (size, modified, inode) = stat(meta);
+        self.files
+            .get(relative)
+            .filter(|e| (e.size, e.modified, e.inode) == (size, modified, inode))
+    }
+
+    /// Records what the file at `relative` is.
+    pub fn record(&mut self, relative: &str, meta: &fs::Metadata, hash: u64, probed: Probed) {
+        let (size, modified, inode) = stat(meta);
+        let entry = Entry {
+            size,
+            modified,
+            inode,
+            hash,
+            probed,
+        };
+        self.files.insert(relative.to_owned(), entry);
+    }
+
+    /// Keeps only the files in `used`, and writes the index (best effort: a cache that cannot
+    /// be written only costs time on the next build).
+    pub fn save(&mut self, used: &std::collections::HashSet<String>) {
+        self.files.retain(|k, _| used.contains(k));
+        let index = IndexFile {
+            version: VERSION,
+            files: std::mem::take(&mut self.files),
+        };
+        if let Ok(bytes) = serde_json::to_vec(&index) {
+            let _ = fs::create_dir_all(&self.dir);
+            let temp = self.dir.join(format!(".{INDEX}.{}", std::process::id()));
+            let _ = fs::write(&temp, bytes).and_then(|()| fs::rename(&temp, self.dir.join(INDEX)));
+        }
+        self.files = index.files;
+    }
+
+    /// The folder holding the processed widths of the image whose bytes hash to `hash`.
+    pub fn image_dir(&self, hash: u64) -> PathBuf {
+        self.dir.join(format!("{hash:016x}-v{VERSION}"))
+    }
+}
+
+/// The processed widths stored in `dir`, when all of them are there. The cache sits in the
+/// site's folder, which may come from anyone: only plain files with the names gen gives are
+/// taken, never a link (which could lead outside the site), or nothing is.
+pub fn stored(dir: &Path) -> Option<Vec<Stored>> {
+    let plain = |p: &Path| fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_file());
+    let folder = |p: &Path| fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_dir());
+    let chain = [dir.parent()?.parent()?, dir.parent()?, dir];
+    if !chain.iter().all(|p| folder(p)) {
+        return None;
+    }
+    let list: Vec<Stored> = serde_json::from_slice(&fs::read(dir.join("done.json")).ok()?).ok()?;
+    let named = |s: &Stored| {
+        ["jpg", "png", "webp"]
+            .iter()
+            .any(|ext| s.name == format!("{}.{ext}", s.width))
+    };
+    list.iter()
+        .all(|s| named(s) && plain(&dir.join(&s.name)))
+        .then_some(list)
+}
+
+/// Stores processed widths in `dir` (written under a temporary name and renamed into place,
+/// the list last, so a half-written folder is never taken for a finished one).
+pub fn store(dir: &Path, files: &[(Stored, Vec<u8>)]) -> std::io::Result<Vec<Stored>> {
+    let temp = dir.with_extension(format!("tmp-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&temp);
+    fs::create_dir_all(&temp)?;
+    for (s, bytes) in files {
+        fs::write(temp.join(&s.name), bytes)?;
+    }
+    let list: Vec<Stored> = files.iter().map(|(s, _)| s.clone()).collect();
+    fs::write(temp.join("done.json"), serde_json::to_vec(&list)?)?;
+    let _ = fs::remove_dir_all(dir);
+    fs::rename(&temp, dir)?;
+    Ok(list)
+}
+
+fn stat(meta: &fs::Metadata) -> (u64, i128, u64) {
+    use std::os::unix::fs::MetadataExt as _;
+    let modified = i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec());
+    (meta.len(), modified, meta.ino())
+}
