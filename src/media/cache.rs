@@ -55,6 +55,8 @@ pub struct Stored {
 pub struct Cache {
     dir: PathBuf,
     files: BTreeMap<String, Entry>,
+    /// Whether `files` differs from the index on disk.
+    changed: bool,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -75,6 +77,7 @@ impl Cache {
         Cache {
             dir: dir.to_path_buf(),
             files,
+            changed: false,
         }
     }
 
@@ -97,12 +100,18 @@ impl Cache {
             probed,
         };
         self.files.insert(relative.to_owned(), entry);
+        self.changed = true;
     }
 
-    /// Keeps only the files in `used`, and writes the index (best effort: a cache that cannot
-    /// be written only costs time on the next build).
+    /// Keeps only the files in `used`, and writes the index when it changed (best effort: a
+    /// cache that cannot be written only costs time on the next build). A site without media
+    /// gets no cache folder.
     pub fn save(&mut self, used: &std::collections::HashSet<String>) {
+        let before = self.files.len();
         self.files.retain(|k, _| used.contains(k));
+        if !self.changed && self.files.len() == before {
+            return;
+        }
         let index = IndexFile {
             version: VERSION,
             files: std::mem::take(&mut self.files),
@@ -113,6 +122,26 @@ impl Cache {
             let _ = fs::write(&temp, bytes).and_then(|()| fs::rename(&temp, self.dir.join(INDEX)));
         }
         self.files = index.files;
+        self.prune();
+    }
+
+    /// Deletes the processed widths of images no file has any more (and of older versions).
+    fn prune(&self) {
+        let kept: std::collections::HashSet<String> = self
+            .files
+            .values()
+            .map(|e| format!("{:016x}-v{VERSION}", e.hash))
+            .collect();
+        let Ok(entries) = fs::read_dir(&self.dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let processed = name.len() > 17 && name.as_bytes()[16] == b'-';
+            if processed && !kept.contains(&name) {
+                let _ = fs::remove_dir_all(entry.path());
+            }
+        }
     }
 
     /// The folder holding the processed widths of the image whose bytes hash to `hash`.

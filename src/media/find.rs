@@ -47,6 +47,19 @@ pub fn find(
         return Err(missing(root, file, spot, &inside));
     };
     Confined::new(root).check(path)?;
+    // A linked folder on the way (content/media itself a link) is judged too.
+    let real = fs::canonicalize(path)
+        .map_err(|e| spot.error(format!("cannot read {}: {e}", shown(root, path))))?;
+    if !fs::canonicalize(root).is_ok_and(|r| real.starts_with(r)) {
+        return Err(spot
+            .error(format!(
+                "{} leads outside the site through a linked folder; refusing to read it",
+                shown(root, path)
+            ))
+            .with_hint(
+                "gen reads only files inside the site's folder: copy the file into the site",
+            ));
+    }
     let meta = fs::metadata(path)
         .map_err(|e| spot.error(format!("cannot read {}: {e}", shown(root, path))))?;
     if !meta.is_file() {
@@ -155,6 +168,16 @@ mod tests {
         let e = found("../../site.toml").expect_err("outside");
         assert!(
             e.message.contains("outside the content folder"),
+            "{}",
+            e.message
+        );
+        let outside = tempfile::tempdir().expect("temp");
+        fs::write(outside.path().join("secret.png"), b"x").expect("write");
+        std::os::unix::fs::symlink(outside.path(), root.join("content/media/linked"))
+            .expect("link");
+        let e = found("linked/secret.png").expect_err("through a linked folder");
+        assert!(
+            e.message.contains("leads outside the site"),
             "{}",
             e.message
         );

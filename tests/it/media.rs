@@ -373,3 +373,50 @@ fn an_svg_with_a_script() {
 fn a_path_leaving_the_content_folder() {
     insta::assert_snapshot!(fails(|s| with_media(s, &item("../../site.toml.png"))));
 }
+
+#[test]
+fn gen_watch_publishes_an_edited_image_and_ends_as_a_fresh_build_would() {
+    use std::collections::HashSet;
+    use timeline_gen::{BuildOptions, Change, Session};
+
+    let site = with_media(Site::new(), &item("p.png"))
+        .bytes("content/media/p.png", &images::png(600, 400));
+    let options = BuildOptions {
+        root: site.root().to_path_buf(),
+        ..BuildOptions::default()
+    };
+    let (mut session, _) = Session::start(&options).expect("first build");
+    let before = media_files(&site);
+    assert!(before.iter().any(|n| n.ends_with("-600.png")), "{before:?}");
+    // The image is replaced by a wider one: new widths, the old ones gone, the page names them.
+    fs::write(site.path("content/media/p.png"), images::png(1000, 500)).expect("write");
+    let report = session
+        .rebuild(&Change::Content(HashSet::from([
+            site.path("content/media/p.png")
+        ])))
+        .expect("rebuild");
+    let after = media_files(&site);
+    assert!(
+        after.iter().any(|n| n.ends_with("-1000.png"))
+            && !after.iter().any(|n| n.ends_with("-600.png")),
+        "{after:?}"
+    );
+    assert!(
+        report
+            .written
+            .iter()
+            .any(|p| p == "events/first/index.html"),
+        "{:?}",
+        report.written
+    );
+    let page = site.read("events/first/index.html");
+    assert!(page.contains("width=\"1000\" height=\"500\""), "{page}");
+    // What the session left is what a fresh build writes.
+    let watched = site.snapshot_output();
+    fs::remove_dir_all(site.path("public")).expect("remove");
+    site.build_ok();
+    assert_eq!(
+        crate::support::differences(&watched, &site.snapshot_output()),
+        Vec::<std::path::PathBuf>::new()
+    );
+}
