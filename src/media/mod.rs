@@ -180,7 +180,8 @@ impl Planned {
             self.cache
                 .record(&l.found.relative, &l.found.meta, l.hash, l.probed.clone());
         }
-        self.used.insert(l.found.relative.clone());
+        // A file named twice (from two folders, or by an event and a source) is published once.
+        let first = self.used.insert(l.found.relative.clone());
         let base = format!("media/{}-{:010x}", stem(&l.found.path), l.hash >> 24);
         let copy = |path: String| MediaFile {
             path,
@@ -194,21 +195,26 @@ impl Planned {
                     .map(|w| (w, codec::height_at(w, *width, *height)))
                     .collect();
                 let prepared = raster(&base, ext, &sizes);
-                let (path, relative) = (l.found.path.clone(), l.found.relative.clone());
-                self.rasters.push(Raster {
-                    path,
-                    relative,
-                    hash: l.hash,
-                    ext: ext.clone(),
-                    sizes,
-                    base,
-                    spot: spot.clone(),
-                });
+                if first {
+                    let (path, relative) = (l.found.path.clone(), l.found.relative.clone());
+                    let (hash, ext, spot) = (l.hash, ext.clone(), spot.clone());
+                    self.rasters.push(Raster {
+                        path,
+                        relative,
+                        hash,
+                        ext,
+                        sizes,
+                        base,
+                        spot,
+                    });
+                }
                 prepared
             }
             (Probed::Svg { size }, _) => {
                 let path = format!("{base}.svg");
-                self.copies.push(copy(path.clone()));
+                if first {
+                    self.copies.push(copy(path.clone()));
+                }
                 Prepared::Svg { path, size: *size }
             }
             (Probed::Document, kind) => {
@@ -218,7 +224,9 @@ impl Planned {
                     "File"
                 };
                 let path = format!("{base}.{}", extension(&l.found.path));
-                self.copies.push(copy(path.clone()));
+                if first {
+                    self.copies.push(copy(path.clone()));
+                }
                 Prepared::Document {
                     path,
                     bytes: l.found.meta.len(),
@@ -232,27 +240,31 @@ impl Planned {
     /// Makes the widths the cache lacks (in parallel) and lists every file to publish.
     pub fn run(mut self) -> Result<MediaReport, Vec<Diagnostic>> {
         let started = Instant::now();
-        let results: Vec<Result<(Vec<MediaFile>, bool), Diagnostic>> = self
+        // Two files with the same bytes share their processed widths: each is made once.
+        let mut hashes = HashSet::new();
+        let unique: Vec<&Raster> = self
             .rasters
-            .par_iter()
-            .map(|r| publish_raster(&self.cache, r))
+            .iter()
+            .filter(|r| hashes.insert(r.hash))
             .collect();
+        let made: Vec<Result<bool, Diagnostic>> =
+            unique.par_iter().map(|r| ensure(&self.cache, r)).collect();
         let mut report = MediaReport {
             images: self.rasters.len(),
             ..MediaReport::default()
         };
         let mut problems = Vec::new();
-        for result in results {
+        for result in made {
             match result {
-                Ok((mut files, decoded)) => {
-                    report.files.append(&mut files);
-                    report.decoded += usize::from(decoded);
-                }
+                Ok(decoded) => report.decoded += usize::from(decoded),
                 Err(d) => problems.push(d),
             }
         }
         if !problems.is_empty() {
             return Err(problems);
+        }
+        for r in &self.rasters {
+            report.files.extend(files_of(&self.cache, r)?);
         }
         self.cache.save(&self.used);
         report.files.append(&mut self.copies);
@@ -290,14 +302,29 @@ fn raster(base: &str, ext: &str, sizes: &[(u32, u32)]) -> Prepared {
     }
 }
 
-/// The files of one raster image, processed now unless the cache holds them; `true` when it
-/// was decoded.
-fn publish_raster(cache: &Cache, r: &Raster) -> Result<(Vec<MediaFile>, bool), Diagnostic> {
+/// Makes the widths of `r` unless the cache holds them; `true` when it decoded the image.
+fn ensure(cache: &Cache, r: &Raster) -> Result<bool, Diagnostic> {
     let dir = cache.image_dir(r.hash);
-    let (stored, decoded) = match cache::stored(&dir) {
-        Some(stored) => (stored, false),
-        None => (process(&dir, r)?, true),
-    };
+    if cache::stored(&dir).is_some() {
+        return Ok(false);
+    }
+    process(&dir, r).map(|_| true)
+}
+
+/// The files of one raster image, from the cache.
+fn files_of(cache: &Cache, r: &Raster) -> Result<Vec<MediaFile>, Vec<Diagnostic>> {
+    let dir = cache.image_dir(r.hash);
+    let stored = cache::stored(&dir).ok_or_else(|| {
+        let message = format!(
+            "the processed copies of {} went missing from the media cache",
+            r.relative
+        );
+        vec![
+            r.spot
+                .error(message)
+                .with_hint("another program deleted the media cache during the build; build again"),
+        ]
+    })?;
     let files = stored
         .into_iter()
         .map(|s| {
@@ -309,7 +336,7 @@ fn publish_raster(cache: &Cache, r: &Raster) -> Result<(Vec<MediaFile>, bool), D
             }
         })
         .collect();
-    Ok((files, decoded))
+    Ok(files)
 }
 
 /// Decodes, resizes and encodes one image into the cache.

@@ -420,3 +420,38 @@ fn gen_watch_publishes_an_edited_image_and_ends_as_a_fresh_build_would() {
         Vec::<std::path::PathBuf>::new()
     );
 }
+
+#[test]
+fn a_file_named_twice_and_two_files_with_the_same_bytes_are_processed_once() {
+    let photo = images::jpeg(700, 500);
+    let site = with_media(Site::new(), &format!("{}\n{}", item("a.jpg"), item("../media/a.jpg")))
+        .bytes("content/media/a.jpg", &photo)
+        .bytes("content/media/copy.jpg", &photo)
+        .source(
+            "src-a",
+            "title: Headline A\noutlet: Outlet A\nurl: https://news.example/a\nmedia:\n  src: copy.jpg\n  alt: The same picture\n  credit: Outlet A",
+        );
+    let run = site.build_ok();
+    assert!(
+        run.stdout
+            .contains("2 images (1 processed, 1 from the cache)"),
+        "{}",
+        run.stdout
+    );
+    let files = media_files(&site);
+    assert_eq!(
+        files.iter().filter(|n| n.starts_with("a-")).count(),
+        4,
+        "480 and 700 wide, JPEG and WebP: {files:?}"
+    );
+    assert_eq!(
+        files.iter().filter(|n| n.starts_with("copy-")).count(),
+        4,
+        "{files:?}"
+    );
+    let source = site.read("sources/src-a/index.html");
+    assert!(
+        source.contains("alt=\"The same picture\"") && source.contains("<figcaption>"),
+        "{source}"
+    );
+}
