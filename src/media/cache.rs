@@ -192,3 +192,61 @@ fn stat(meta: &fs::Metadata) -> (u64, i128, u64) {
     let modified = i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec());
     (meta.len(), modified, meta.ino())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stored_one(dir: &Path, name: &str) {
+        let s = Stored {
+            name: name.to_owned(),
+            width: 480,
+            height: 320,
+            print: (1, 1),
+        };
+        store(dir, &[(s, vec![1])]).expect("stored");
+    }
+
+    #[test]
+    fn a_file_is_known_until_it_changes() {
+        let dir = tempfile::tempdir().expect("temp");
+        let file = dir.path().join("a.png");
+        fs::write(&file, b"one").expect("write");
+        let cache_dir = dir.path().join("cache/media");
+        let mut cache = Cache::open(&cache_dir);
+        let meta = fs::metadata(&file).expect("meta");
+        cache.record("content/media/a.png", &meta, 7, Probed::Document);
+        cache.save(&["content/media/a.png".to_owned()].into_iter().collect());
+        let cache = Cache::open(&cache_dir);
+        assert_eq!(
+            cache.lookup("content/media/a.png", &meta).map(|e| e.hash),
+            Some(7)
+        );
+        fs::write(&file, b"two!").expect("write");
+        let meta = fs::metadata(&file).expect("meta");
+        assert!(cache.lookup("content/media/a.png", &meta).is_none());
+    }
+
+    #[test]
+    fn only_plain_files_with_gen_s_names_are_taken_from_the_cache() {
+        let dir = tempfile::tempdir().expect("temp");
+        let image = dir.path().join("cache/media/00000000000000aa-v1");
+        stored_one(&image, "480.jpg");
+        assert_eq!(stored(&image).map(|s| s.len()), Some(1));
+        // A name that is not `<width>.<ext>` (it could climb out of the folder).
+        let list =
+            r#"[{"name":"../../../../etc/hostname","width":480,"height":320,"print":[1,1]}]"#;
+        fs::write(image.join("done.json"), list).expect("write");
+        assert!(stored(&image).is_none());
+        // A link in place of a processed file, or of the image's folder.
+        stored_one(&image, "480.jpg");
+        fs::remove_file(image.join("480.jpg")).expect("remove");
+        std::os::unix::fs::symlink("/etc/hostname", image.join("480.jpg")).expect("link");
+        assert!(stored(&image).is_none());
+        let real = dir.path().join("elsewhere");
+        stored_one(&real, "480.jpg");
+        let linked = dir.path().join("cache/media/00000000000000bb-v1");
+        std::os::unix::fs::symlink(&real, &linked).expect("link");
+        assert!(stored(&linked).is_none());
+    }
+}

@@ -93,6 +93,8 @@ pub struct Legend {
     pub approximate: bool,
     pub day: bool,
     pub span: bool,
+    /// Some event has media (its mark carries a dot).
+    pub media: bool,
 }
 
 /// What one page's axis is drawn over.
@@ -318,6 +320,7 @@ fn legend(marks: &[Mark]) -> Legend {
         approximate: has("approximate"),
         day: has("day"),
         span: has("span"),
+        media: marks.iter().any(|m| m.class.ends_with(" m")),
     }
 }
 
