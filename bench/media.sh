@@ -6,7 +6,8 @@
 #   plain     the timeline without photos, fresh output (the baseline)
 #   cold      with photos, fresh output and no media cache: every image decoded and resized
 #   cached    with photos, fresh output, the cache kept from an earlier build
-#   rebuild   with photos, into the folder the previous build left, cache kept (the editing case)
+#   rebuild   with photos, into the folder the previous build left, whose spare copy holds the
+#             build before it, cache kept (the editing case: the third build in a row)
 # each as the whole build's wall time and the media's own time as gen reports it ("N images
 # (… processed, … from the cache) in M ms"), plus the bytes and files gen wrote under media/
 # and the bytes of the photos themselves.
@@ -49,7 +50,7 @@ for n in $SIZES; do
     rm -rf "$dir/plain" "$dir/.plain.cache"; build "$plain" "$dir/plain" "$dir/plain.log"
     rm -rf "$dir/site" "$dir/.site.spare" "$dir/.site.cache"; build "$with" "$dir/site" "$dir/cold.log"
     rm -rf "$dir/site" "$dir/.site.spare"; build "$with" "$dir/site" "$dir/cached.log"
-    build "$with" "$dir/site" "$dir/rebuild.log"
+    build "$with" "$dir/site" "$dir/second.log"; build "$with" "$dir/site" "$dir/rebuild.log"
   done
   base=$(col "$dir/plain.log" 1)
   bytes=$(du -sb "$dir/site/media" | cut -f1)

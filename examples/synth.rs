@@ -262,18 +262,25 @@ fn media_of(out: &Path, e: usize) -> std::io::Result<String> {
     Ok(text)
 }
 
-/// A 2400×1600 photo-like JPEG of its own for each `n`: gradients under a fine texture, so it
-/// compresses as a photograph does (about 1 MB).
+/// A 2400×1600 photo-like JPEG of its own for each `n`: soft shapes and gradients under a
+/// mild grain a few pixels across, so it compresses about as a photograph does.
 fn photo(n: usize) -> Vec<u8> {
     let mut rng = Rng(n as u64 + 7);
-    let shift = rng.below(255) as u32;
+    let (shift, fx, fy) = (
+        rng.below(255) as f32,
+        40.0 + rng.below(60) as f32,
+        30.0 + rng.below(50) as f32,
+    );
     let image = image::RgbImage::from_fn(2400, 1600, |x, y| {
-        let grain = (x.wrapping_mul(2_654_435_761) ^ y.wrapping_mul(40_503) ^ shift) % 48;
-        let channel = |v: u32| u8::try_from((v + grain) % 256).unwrap_or(0);
+        let (xf, yf) = (x as f32, y as f32);
+        let cell = (x / 3).wrapping_mul(2_654_435_761) ^ (y / 3).wrapping_mul(40_503);
+        let grain = (cell % 9) as f32 - 4.0;
+        let wave = 40.0 * ((xf / fx).sin() * (yf / fy).cos());
+        let channel = |base: f32| base.clamp(0.0, 255.0) as u8;
         image::Rgb([
-            channel(x / 10 + shift),
-            channel(y / 7),
-            channel((x + y) / 16),
+            channel(60.0 + xf / 16.0 + wave + grain + shift / 4.0),
+            channel(90.0 + yf / 12.0 - wave / 2.0 + grain),
+            channel(140.0 - (xf + yf) / 40.0 + wave / 3.0 + grain),
         ])
     });
     let mut bytes = Vec::new();

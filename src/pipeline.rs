@@ -65,11 +65,8 @@ pub fn check(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     let started = Instant::now();
     let site = Site::open(options)?;
     let (templates, mut timeline, mut warnings) = load(&site)?;
-    let cache = crate::site::cache_dir(&site.output()?).join("media");
-    let planned = media::plan(&site.root, &cache, &timeline, site.config.media_max_bytes)
-        .map_err(|e| failure(e, &mut warnings))?;
+    let planned = plan_media(&site, &site.output()?, &mut timeline, &mut warnings)?;
     warnings.extend(media::unused(&site.root, &planned));
-    timeline.media = Arc::new(planned.index);
     // Every page is rendered (to catch template errors) and dropped a chunk at a time.
     let mut pages = 0;
     let mut count = |chunk: Vec<render::SiteFile>| {

@@ -268,6 +268,9 @@ impl Planned {
         }
         self.cache.save(&self.used);
         report.files.append(&mut self.copies);
+        // Two files with the same name and bytes in different folders publish the same path.
+        report.files.sort_by(|a, b| a.path.cmp(&b.path));
+        report.files.dedup_by(|a, b| a.path == b.path);
         report.elapsed = self.planning + started.elapsed();
         Ok(report)
     }
