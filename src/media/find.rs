@@ -46,20 +46,7 @@ pub fn find(
     let Some(path) = inside.iter().find(|p| fs::symlink_metadata(p).is_ok()) else {
         return Err(missing(root, file, spot, &inside));
     };
-    Confined::new(root).check(path)?;
-    // A linked folder on the way (content/media itself a link) is judged too.
-    let real = fs::canonicalize(path)
-        .map_err(|e| spot.error(format!("cannot read {}: {e}", shown(root, path))))?;
-    if !fs::canonicalize(root).is_ok_and(|r| real.starts_with(r)) {
-        return Err(spot
-            .error(format!(
-                "{} leads outside the site through a linked folder; refusing to read it",
-                shown(root, path)
-            ))
-            .with_hint(
-                "gen reads only files inside the site's folder: copy the file into the site",
-            ));
-    }
+    confined(root, path, spot)?;
     let meta = fs::metadata(path)
         .map_err(|e| spot.error(format!("cannot read {}: {e}", shown(root, path))))?;
     if !meta.is_file() {
@@ -81,6 +68,26 @@ pub fn find(
         path: (*path).clone(),
         meta,
     })
+}
+
+/// `Ok` when `path` is inside the site: no link, and no linked folder on the way (content/media
+/// itself a link), leads out of it.
+fn confined(root: &Path, path: &Path, spot: &Spot) -> Result<(), Diagnostic> {
+    Confined::new(root).check(path)?;
+    // A linked folder on the way (content/media itself a link) is judged too.
+    let real = fs::canonicalize(path)
+        .map_err(|e| spot.error(format!("cannot read {}: {e}", shown(root, path))))?;
+    if !fs::canonicalize(root).is_ok_and(|r| real.starts_with(r)) {
+        return Err(spot
+            .error(format!(
+                "{} leads outside the site through a linked folder; refusing to read it",
+                shown(root, path)
+            ))
+            .with_hint(
+                "gen reads only files inside the site's folder: copy the file into the site",
+            ));
+    }
+    Ok(())
 }
 
 fn missing(root: &Path, file: &LocalFile, spot: &Spot, tried: &[&PathBuf]) -> Diagnostic {
